@@ -1,0 +1,3 @@
+from licensecheck.cli.main import main
+
+main()

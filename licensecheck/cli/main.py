@@ -1,0 +1,66 @@
+"""The `licensecheck` command group. Subcommands live one per module and load lazily,
+so `licensecheck --version` and the pre-commit warm path import only what they use."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from licensecheck import __version__
+
+# command name -> "module:attribute". Each module holds one click command.
+COMMANDS: dict[str, str] = {
+    "audit": "licensecheck.cli.audit:audit",
+    "scan": "licensecheck.cli.scan:scan",
+    "identify": "licensecheck.cli.identify:identify",
+    "explain": "licensecheck.cli.explain:explain",
+    "licenses": "licensecheck.cli.licenses:licenses",
+    "policy": "licensecheck.cli.policy:policy",
+    "lock": "licensecheck.cli.lock:lock",
+    "sbom": "licensecheck.cli.sbom:sbom",
+    "notice": "licensecheck.cli.notice:notice",
+}
+
+HELP = {
+    "audit": "Judge models for each use: allow, review or deny.",
+    "scan": "Find the models code and config reference, and audit them.",
+    "identify": "Identify the licence text in files.",
+    "explain": "Show the whole chain of reasoning for one model and use.",
+    "licenses": "List known licences, or show one licence's terms.",
+    "policy": "Validate or create a policy file.",
+    "lock": "Record revisions and licence determinations in licensecheck.lock.",
+    "sbom": "Write an AI bill of materials (SPDX or CycloneDX).",
+    "notice": "Print the attribution / NOTICE text the models' licences require.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return None  # not built yet
+        cmd: click.Command = getattr(module, attr)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help without importing every subcommand.
+        rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="licensecheck")
+def main() -> None:
+    """Licence compliance checker for open-weight models."""

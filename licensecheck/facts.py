@@ -1,0 +1,98 @@
+"""Facts about a model, as the sources produce them. Pure data, no I/O.
+
+A source (Hub, local directory, HF cache, lock) turns a `ModelRef` into `ModelFacts`:
+the parsed card metadata, the licence-like files it could read, and the gaps (files it
+could not read). Everything downstream (identification, lineage, policy) works on these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """What the user (or a scan, or a base_model field) named.
+
+    `repo_id` is `org/name` for Hub models; for a local directory it is the path as given
+    and `local_path` is set. `revision` is a branch, tag or 40-hex sha, or None.
+    """
+
+    repo_id: str
+    revision: str | None = None
+    local_path: str | None = None
+
+    @property
+    def display(self) -> str:
+        if self.local_path is not None:
+            return self.repo_id
+        return f"{self.repo_id}@{self.revision}" if self.revision else self.repo_id
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """Identity for de-duplication: Hub ids are case-insensitive."""
+        if self.local_path is not None:
+            return (self.local_path, None)
+        return (self.repo_id.lower(), self.revision)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something noteworthy about the inputs that is not an error: a bad card, a gap."""
+
+    kind: str  # e.g. card-no-metadata, card-yaml-error, file-unreadable, file-truncated, gated-file
+    message: str
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class CardData:
+    """The licence-relevant parts of a model card's front matter, normalised.
+
+    `licenses` is always a list (the Hub allows a list); `base_models` drops empty entries.
+    `raw` keeps the whole mapping for anything else a later stage needs.
+    """
+
+    licenses: tuple[str, ...] = ()
+    license_name: str | None = None
+    license_link: str | None = None
+    base_models: tuple[str, ...] = ()
+    base_model_relation: str | None = None
+    pipeline_tag: str | None = None
+    tags: tuple[str, ...] = ()
+    library_name: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    """A licence-like file read from the repo (LICENSE*, NOTICE*, USE_POLICY*, README.md...)."""
+
+    path: str
+    text: str
+    sha256: str
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """Everything a source could learn about one model at one revision."""
+
+    ref: ModelRef
+    source: str  # hub | local | cache | lock
+    revision: str | None  # resolved 40-hex commit sha where known
+    card: CardData
+    card_text: str | None  # README.md body (after the front matter), for licence sections
+    files: tuple[RepoFile, ...] = ()
+    gated: bool = False
+    tags: tuple[str, ...] = ()  # Hub tags (license:..., base_model:adapter:..., ...)
+    pipeline_tag: str | None = None
+    findings: tuple[Finding, ...] = ()
+    gguf_license: str | None = None  # general.license from a GGUF header, where read
+
+    @property
+    def publisher(self) -> str | None:
+        if self.ref.local_path is not None or "/" not in self.ref.repo_id:
+            return None
+        return self.ref.repo_id.split("/", 1)[0]

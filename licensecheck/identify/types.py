@@ -1,0 +1,68 @@
+"""Results of identification: a text match, an evidence item, a model's determination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A substantive difference from the canonical text."""
+
+    type: str  # added | removed | changed
+    text: str
+    line: int | None = None  # line in the identified file (1-based) where known
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """What one text (a file, or a section of one) was identified as."""
+
+    id: str  # licence id, or "unknown"
+    kind: str  # license | aup | notice | unknown
+    name: str | None = None
+    version: str | None = None
+    confidence: float = 0.0
+    modified: bool = False
+    changes: tuple[Change, ...] = ()
+    start_line: int | None = None  # for a licence found inside a larger file
+    end_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for a model's licence."""
+
+    source: str  # card-metadata | license-file | card-text | base-model | gguf-metadata | lock
+    id: str  # licence id or "unknown"
+    score: float
+    path: str | None = None
+    detail: str = ""
+    kind: str = "license"  # license | aup | notice
+    version: str | None = None
+    modified: bool = False
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str  # metadata-vs-file, declared-vs-lineage, ...
+    message: str
+    ids: tuple[str, ...] = ()
+    severity: str = "conflict"  # conflict | info
+
+
+@dataclass(frozen=True)
+class Determination:
+    """The licence concluded for one model from its own evidence (lineage comes later)."""
+
+    id: str  # licence id, or "unknown"
+    confidence: float
+    version: str | None = None
+    modified: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    declared: tuple[str, ...] = field(default=())  # ids the card metadata declares
+    extra: tuple[str, ...] = ()  # further licences found (dual licences, AUPs)

@@ -1,0 +1,150 @@
+"""The licence knowledge base as typed data. Loaded from `licenses/*.yaml` by `store`.
+
+A licence entry says what a licence *is* (ids, aliases, family, category, law, versions
+and their canonical texts) and what it *grants* (per use: granted / conditional /
+not-granted), under which conditions, with which field-of-use restrictions and which
+obligations. Every fact carries the clause it comes from. The policy engine evaluates
+these against an organisation's facts; nothing licence-specific lives in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+USES: tuple[str, ...] = ("research", "commercial", "government", "defense")
+
+GRANTS = ("granted", "conditional", "not-granted")
+
+CATEGORIES = (
+    "permissive",
+    "public-domain",
+    "weak-copyleft",
+    "copyleft",
+    "network-copyleft",
+    "non-commercial",
+    "research-only",
+    "use-restricted",
+    "community",
+    "proprietary",
+    "unknown",
+)
+
+# The condition kinds the policy engine knows how to evaluate against organisation facts.
+CONDITION_KINDS = (
+    "max-monthly-active-users",  # value: int; fact organisation.monthly_active_users
+    "max-monthly-revenue-usd",  # value: int; fact organisation.monthly_revenue_usd
+    "max-annual-revenue-usd",  # value: int; fact organisation.annual_revenue_usd
+    "excluded-jurisdictions",  # regions: [..]; fact organisation.jurisdictions (where established)
+    "excluded-use-regions",  # regions: [..]; fact organisation.use_regions (where used)
+    "registration",  # fact organisation.registrations: [licence ids]
+    "written-authorisation",  # fact organisation.authorisations: [licence ids]
+)
+
+OBLIGATION_IDS = (
+    "attribution",
+    "name-prefix",
+    "include-license",
+    "notice-file",
+    "flow-down",
+    "display-name",
+    "registration",
+    "acceptable-use-policy",
+)
+
+KINDS = ("license", "aup", "notice")
+
+
+@dataclass(frozen=True)
+class UseGrant:
+    grant: str  # granted | conditional | not-granted
+    clause: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition on the grant. `effect: deny` withholds the use when broken;
+    `effect: obligation` adds `obligation` instead (Kimi K2's display rule)."""
+
+    id: str
+    kind: str
+    applies_to: tuple[str, ...]  # uses
+    clause: str | None
+    text: str
+    value: int | None = None
+    regions: tuple[str, ...] = ()
+    effect: str = "deny"  # deny | obligation
+    obligation: Obligation | None = None
+    scope: str | None = None  # e.g. "multimodal": only for models that take images/audio
+    measured: str | None = None  # how the licence measures the figure (affiliates, per product)
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A field-of-use restriction (from the licence or its AUP). `denies` lists the uses
+    that the restriction rules out as a whole (military -> defense)."""
+
+    id: str  # military, weapons, law-enforcement, surveillance, ...
+    clause: str | None
+    text: str
+    source: str = "license"  # license | aup
+    denies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Obligation:
+    id: str  # one of OBLIGATION_IDS
+    text: str
+    clause: str | None = None
+    when: str = "always"  # always | distribution | derivative | threshold
+
+
+@dataclass(frozen=True)
+class Terms:
+    uses: dict[str, UseGrant]
+    conditions: tuple[Condition, ...] = ()
+    restrictions: tuple[Restriction, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    derivatives_bound: bool = True
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Version:
+    version: str
+    date: str | None = None
+    texts: tuple[str, ...] = ()  # file names under knowledge/texts/
+    note: str | None = None
+    terms: Terms | None = None  # where a version grants differently (Yi, ChatGLM editions)
+
+
+@dataclass(frozen=True)
+class License:
+    id: str
+    name: str
+    kind: str  # license | aup | notice
+    spdx: str
+    family: str | None
+    category: str
+    governing_law: str | None
+    aliases: tuple[str, ...]
+    versions: tuple[Version, ...]
+    terms: Terms | None  # None for aup/notice documents
+    scancode: str | None = None
+    url: str | None = None
+    policy_of: str | None = None  # for an AUP: the licence it belongs to
+    osi_approved: bool | None = None
+    sources: tuple[str, ...] = field(default=())  # provenance of the facts
+
+    def version_named(self, name: str | None) -> Version | None:
+        for v in self.versions:
+            if v.version == name:
+                return v
+        return None
+
+    def terms_for(self, version: str | None) -> Terms | None:
+        """The terms of a version where it overrides them, else the licence's own."""
+        v = self.version_named(version)
+        if v is not None and v.terms is not None:
+            return v.terms
+        return self.terms

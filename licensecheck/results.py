@@ -1,0 +1,101 @@
+"""What an audit produces: per model, the determination, lineage and a verdict per use.
+
+Partial failure is data: a model that could not be read is a `ModelResult` with
+`status="error"`, and the other models are still judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from licensecheck.facts import ModelFacts
+from licensecheck.identify.types import Conflict, Determination
+
+VERDICTS = ("allow", "review", "deny")
+SEVERITY = {"allow": 0, "review": 1, "deny": 2}
+
+
+def most_severe(verdicts: list[str] | tuple[str, ...]) -> str:
+    return max(verdicts, key=SEVERITY.__getitem__, default="allow")
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str  # e.g. terms:llama3.1:mau, rule:3, otherwise, unknown_license, exception
+    message: str
+    verdict: str  # the verdict this step contributed
+    clause: str | None = None
+    license: str | None = None
+
+
+@dataclass(frozen=True)
+class ObligationItem:
+    id: str
+    license: str
+    text: str
+    clause: str | None = None
+
+
+@dataclass(frozen=True)
+class UseVerdict:
+    use: str
+    verdict: str
+    reasons: tuple[Reason, ...] = ()
+    obligations: tuple[ObligationItem, ...] = ()
+    waived_by: str | None = None  # exception reason when a waiver applied
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    model: str  # base model id
+    relation: str  # finetune | adapter | quantized | merge
+    license: str  # licence id, or unknown
+    revision: str | None = None
+    depth: int = 1
+    parent: str | None = None  # the model whose base this is
+    error: str | None = None  # why it could not be read (missing, gated, cycle, depth)
+
+
+@dataclass(frozen=True)
+class ModelError:
+    kind: str  # not-found | gated | network | invalid
+    message: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    model: str
+    revision: str | None
+    source: str
+    status: str  # ok | error
+    error: ModelError | None = None
+    facts: ModelFacts | None = None
+    determination: Determination | None = None
+    lineage: tuple[LineageLink, ...] = ()
+    effective_licenses: tuple[str, ...] = ()
+    lineage_conflicts: tuple[Conflict, ...] = ()
+    verdicts: dict[str, UseVerdict] = field(default_factory=dict)
+    references: tuple[Reference, ...] = ()
+    findings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    name: str
+    path: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    tool_version: str
+    policy: PolicyInfo
+    uses: tuple[str, ...]
+    results: tuple[ModelResult, ...]
+    expired_exceptions: tuple[str, ...] = ()
