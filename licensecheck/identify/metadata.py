@@ -1,0 +1,124 @@
+"""Card metadata -> licence evidence.
+
+The card's `license` field (a string or a list), `license_name` / `license_link` when the
+licence is `other`, and the Hub's `license:<id>` tags each become an `Evidence` item. Every
+name goes through `KnowledgeBase.resolve()`; a name the knowledge base does not know gives
+an `unknown` evidence with the name in `detail`, never a guess. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from licensecheck.facts import CardData
+from licensecheck.identify.types import UNKNOWN, Evidence
+
+if TYPE_CHECKING:
+    from licensecheck.knowledge.store import KnowledgeBase
+
+SOURCE = "card-metadata"
+
+# How much a declaration is worth on its own. A Hub id is what the maker chose from a list;
+# a free-text license_name or a link is more often wrong or vague; a tag only repeats the card.
+SCORE_ID = 0.9
+SCORE_NAME = 0.8
+SCORE_LINK = 0.75
+SCORE_TAG = 0.85
+
+# Hub ids that say "look elsewhere" rather than naming a licence.
+_PLACEHOLDERS = frozenset({"other", "unknown", "none", "", "custom", "proprietary"})
+
+
+def _placeholder(value: str) -> bool:
+    return value.strip().lower() in _PLACEHOLDERS
+
+
+def _resolved(kb: KnowledgeBase, name: str, score: float, detail: str) -> Evidence:
+    lic = kb.resolve(name)
+    if lic is None or _placeholder(lic.id):
+        return Evidence(
+            source=SOURCE,
+            id=UNKNOWN,
+            score=0.0,
+            detail=f"{detail}: {name!r} is not a known licence",
+        )
+    return Evidence(source=SOURCE, id=lic.id, score=score, detail=detail, kind=lic.kind)
+
+
+def _from_other(card: CardData, kb: KnowledgeBase, declared: str) -> Evidence:
+    """`license: other` (or no license key): license_name, then license_link."""
+    name = (card.license_name or "").strip()
+    link = (card.license_link or "").strip()
+    if name and not _placeholder(name):
+        by_name = _resolved(kb, name, SCORE_NAME, f"license: {declared}, license_name")
+        if by_name.id != UNKNOWN or not link:
+            return by_name
+        by_link = _resolved(kb, link, SCORE_LINK, f"license: {declared}, license_link")
+        # An unknown name with a known link: the link names the licence the maker meant.
+        return by_link if by_link.id != UNKNOWN else by_name
+    if link:
+        ev = _resolved(kb, link, SCORE_LINK, f"license: {declared}, license_link")
+        if ev.id == UNKNOWN:
+            # A relative link (LICENSE, LICENSE.md) points at a repo file: the file decides.
+            return Evidence(
+                source=SOURCE,
+                id=UNKNOWN,
+                score=0.0,
+                detail=f"license: {declared} with license_link {link!r} and no known license_name",
+            )
+        return ev
+    return Evidence(
+        source=SOURCE,
+        id=UNKNOWN,
+        score=0.0,
+        detail=f"license: {declared} without license_name or license_link",
+    )
+
+
+def from_card(card: CardData, tags: tuple[str, ...], kb: KnowledgeBase) -> list[Evidence]:
+    """Evidence from a card's licence metadata and the Hub's `license:` tags.
+
+    One evidence item per `license` entry (a list is a dual licence); `other` is resolved
+    through `license_name`, then `license_link`. Tags add evidence only for ids the card does
+    not already give, so a tag that repeats the card is not counted twice.
+    """
+    evidence: list[Evidence] = []
+    entries = [e for e in card.licenses if isinstance(e, str) and e.strip()]
+    for entry in entries:
+        if entry.strip().lower() in ("other", "custom"):
+            evidence.append(_from_other(card, kb, entry.strip()))
+        elif _placeholder(entry):
+            evidence.append(
+                Evidence(source=SOURCE, id=UNKNOWN, score=0.0, detail=f"license: {entry.strip()}")
+            )
+        else:
+            evidence.append(_resolved(kb, entry.strip(), SCORE_ID, "license"))
+    if not entries and (card.license_name or card.license_link):
+        # No license key, but a name or link (cards that only carry license_name).
+        evidence.append(_from_other(card, kb, "(missing)"))
+
+    seen = {e.id for e in evidence}
+    for tag in tags:
+        if not tag.lower().startswith("license:"):
+            continue
+        value = tag.split(":", 1)[1].strip()
+        if not value or _placeholder(value):
+            continue
+        ev = _resolved(kb, value, SCORE_TAG, f"Hub tag {tag}")
+        if ev.id == UNKNOWN or ev.id not in seen:
+            if ev.id != UNKNOWN:
+                seen.add(ev.id)
+            evidence.append(ev)
+    return evidence
+
+
+def declared_ids(evidence: list[Evidence]) -> tuple[str, ...]:
+    """The known ids a card declares, in order, without repeats."""
+    out: list[str] = []
+    for ev in evidence:
+        if ev.source == SOURCE and ev.id != UNKNOWN and ev.id not in out:
+            out.append(ev.id)
+    return tuple(out)
+
+
+__all__ = ["SOURCE", "declared_ids", "from_card"]
