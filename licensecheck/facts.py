@@ -90,9 +90,11 @@ class ModelFacts:
     pipeline_tag: str | None = None
     findings: tuple[Finding, ...] = ()
     gguf_license: str | None = None  # general.license from a GGUF header, where read
+    hub_id: str | None = None  # the Hub repo a local snapshot or checkout belongs to, where known
 
     @property
     def publisher(self) -> str | None:
-        if self.ref.local_path is not None or "/" not in self.ref.repo_id:
+        repo_id = self.ref.repo_id if self.ref.local_path is None else self.hub_id
+        if repo_id is None or "/" not in repo_id:
             return None
-        return self.ref.repo_id.split("/", 1)[0]
+        return repo_id.split("/", 1)[0]
