@@ -187,7 +187,7 @@ def _is_quantized(facts: ModelFacts, tags: set[str]) -> bool:
         return True
     if any(f.path.lower().endswith(".gguf") for f in facts.files):
         return True
-    return bool(_QUANT_IN_NAME.search(_model_name(facts.ref) or ""))
+    return bool(_QUANT_IN_NAME.search(_model_name(facts) or ""))
 
 
 def infer_relation(facts: ModelFacts, base: str, n_bases: int) -> str:
@@ -255,11 +255,15 @@ def _bases(facts: ModelFacts, findings: list[Finding]) -> list[_Base]:
 # --- the walk ----------------------------------------------------------------------------
 
 
-def _model_name(ref: ModelRef) -> str | None:
-    """The part of a Hub id after `org/`; None for a local directory."""
-    if ref.local_path is not None:
-        return None
-    return ref.repo_id.rsplit("/", 1)[-1]
+def _hub_id(facts: ModelFacts) -> str | None:
+    """The model's Hub id; for a local directory, the repo it is a snapshot of, if known."""
+    return facts.ref.repo_id if facts.ref.local_path is None else facts.hub_id
+
+
+def _model_name(facts: ModelFacts) -> str | None:
+    """The part of the Hub id after `org/`; None for a directory of unknown origin."""
+    repo_id = _hub_id(facts)
+    return repo_id.rsplit("/", 1)[-1] if repo_id else None
 
 
 def _org(repo_id: str) -> str | None:
@@ -512,15 +516,15 @@ def _squash(name: str) -> str:
 
 
 def _name_prefix_conflicts(
-    kb: KnowledgeBase, ref: ModelRef, reached: list[_Reach]
+    kb: KnowledgeBase, facts: ModelFacts, reached: list[_Reach]
 ) -> list[Conflict]:
     """Inherited `name-prefix` obligations the model's own name does not meet.
 
     The obligation concerns models built from the licensed one, so a pure quantisation
     chain (a copy) and the licensor's own releases (same org as the origin) are exempt.
     """
-    name = _model_name(ref)
-    if not name:
+    name, repo_id = _model_name(facts), _hub_id(facts)
+    if not name or not repo_id:
         return []
     # Per licence, the deepest path it came by: its origin is the licensor's release.
     deepest: dict[str, _Reach] = {}
@@ -532,7 +536,7 @@ def _name_prefix_conflicts(
     for license_id, item in deepest.items():
         if all(r == "quantized" for r in item.via):
             continue
-        origin_org, own_org = _org(item.origin), _org(ref.repo_id)
+        origin_org, own_org = _org(item.origin), _org(repo_id)
         if origin_org is not None and origin_org == own_org:
             continue
         terms = _terms(kb, license_id, item.version)
@@ -595,8 +599,8 @@ def resolve_lineage(
     models). `max_depth` bounds the chain: a base deeper than that is an error link.
     """
     walk = _Walk(fetch, kb, max_depth)
-    root = facts.ref.key[0].lower()
-    reached = walk.expand(facts, (root,), 1)
+    root = tuple(k.lower() for k in (facts.ref.key[0], _hub_id(facts)) if k)
+    reached = walk.expand(facts, root, 1)
     own = determination.id
     model = facts.ref.display
     effective = [] if own == UNKNOWN and _own_is_copy(determination, walk, reached) else [own]
@@ -607,7 +611,7 @@ def resolve_lineage(
         if link.depth == 1 and link.error is None
     ]
     conflicts = _lineage_conflicts(kb, model, own, reached, parents)
-    conflicts += _name_prefix_conflicts(kb, facts.ref, reached)
+    conflicts += _name_prefix_conflicts(kb, facts, reached)
     return Lineage(
         links=tuple(walk.links),
         effective_licenses=_ordered_unique(effective),

@@ -6,10 +6,12 @@ the facts of any real licence (those are in test_lineage_corpus.py and test_line
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from test_lineage_support import MemoryHub, model, synthetic_kb
 
-from licensecheck.facts import ModelFacts
+from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.identify.evidence import determine
 from licensecheck.lineage import Lineage, infer_relation, normalise_repo_id, resolve_lineage
 from licensecheck.results import LineageLink
@@ -419,3 +421,33 @@ def test_name_prefix_of_a_licence_inherited_through_a_quantisation_of_a_finetune
     )
     lin = resolve(model("me/Tuned-GGUF", None, "them/Tuned", "quantized"), hub)
     assert conflicts(lin, "name-prefix") == [("info", ("fam-2",))]
+
+
+def test_local_snapshot_is_judged_by_the_hub_repo_it_belongs_to() -> None:
+    hub = MemoryHub(KB, model("org/base", "fam-1", "me/SuperModel"))
+    hub_facts = model("me/SuperModel", "fam-1", "org/base")
+    local = replace(
+        hub_facts,
+        ref=ModelRef("./models/super", local_path="/tmp/models/super"),
+        source="local",
+        hub_id="me/SuperModel",
+    )
+    lin = resolve(local, hub)
+    assert conflicts(lin, "name-prefix") == [("info", ("fam-1",))]
+    # org/base names the snapshot's own Hub repo as its base: a cycle, not a new fetch.
+    assert [(link.model, link.error) for link in lin.links] == [
+        ("org/base", None),
+        ("me/SuperModel", "cycle"),
+    ]
+
+
+def test_local_directory_of_unknown_origin_has_no_name_to_check() -> None:
+    hub = MemoryHub(KB, model("org/base", "fam-1"))
+    facts = replace(
+        model("x", "fam-1", "org/base"),
+        ref=ModelRef("./ckpt", local_path="/tmp/ckpt"),
+        source="local",
+    )
+    lin = resolve(facts, hub)
+    assert conflicts(lin, "name-prefix") == []
+    assert lin.effective_licenses == ("fam-1",)
