@@ -16,7 +16,8 @@ What binds a model (its effective licences):
 
 A base whose licence is unknown contributes `unknown` (fail closed). A base that cannot be
 read, an invalid id, a cycle or a chain deeper than the limit becomes a `LineageLink` with
-`error` and a `Finding`: never silently dropped. Where the model's own licence disagrees with
+`error` and a `Finding`: never silently dropped. All but a cycle also give a
+`lineage-unresolved` conflict, so the policy's `license_conflict` judges them. Where the model's own licence disagrees with
 what its lineage binds, a `Conflict` (kind `declared-vs-lineage`) says so; a derivative whose
 name breaks an inherited `name-prefix` obligation gets an informational `Conflict`.
 """
@@ -510,6 +511,25 @@ def _lineage_conflicts(
     return out
 
 
+def _unresolved(links: list[LineageLink]) -> list[Conflict]:
+    """A base that could not be resolved hides licences that may bind: fail closed.
+
+    A cycle is only a broken card (every model in it was read), so it stays a finding.
+    """
+    return [
+        Conflict(
+            kind="lineage-unresolved",
+            message=(
+                f"base model {link.model} ({link.relation} of {link.parent}) could not be "
+                f"resolved ({link.error}); the licences it would make bind are not known"
+            ),
+            ids=(),
+        )
+        for link in links
+        if link.error is not None and link.error != "cycle"
+    ]
+
+
 def _squash(name: str) -> str:
     """Lower case without separators: "Llama 3" and "llama-3" compare equal."""
     return re.sub(r"[\W_]+", "", name.lower())
@@ -611,6 +631,7 @@ def resolve_lineage(
         if link.depth == 1 and link.error is None
     ]
     conflicts = _lineage_conflicts(kb, model, own, reached, parents)
+    conflicts += _unresolved(walk.links)
     conflicts += _name_prefix_conflicts(kb, facts, reached)
     return Lineage(
         links=tuple(walk.links),

@@ -197,6 +197,8 @@ def test_cycle_is_an_error_link_with_a_finding() -> None:
     assert [(link.model, link.error) for link in lin.links] == [("b/two", None), ("A/ONE", "cycle")]
     assert finding_kinds(lin) == ["lineage-cycle"]
     assert hub.requests == {"b/two": 1}
+    # Every model of the cycle was read: nothing is hidden, so no gate.
+    assert conflicts(lin, "lineage-unresolved") == []
 
 
 def test_self_reference_is_a_cycle() -> None:
@@ -218,6 +220,7 @@ def test_chain_deeper_than_the_limit_stops_with_a_finding() -> None:
     ]
     assert finding_kinds(lin) == ["lineage-too-deep"]
     assert "org/m4" not in hub.requests
+    assert conflicts(lin, "lineage-unresolved") == [("conflict", ())]
 
 
 def test_missing_base_is_an_error_link_and_a_finding() -> None:
@@ -229,8 +232,10 @@ def test_missing_base_is_an_error_link_and_a_finding() -> None:
     ]
     assert finding_kinds(lin) == ["lineage-base-unreadable"]
     assert "org/gone" in lin.findings[0].message
-    # The policy engine judges the error link; no invented licence stands in for it.
+    # No invented licence stands in for it; the policy's license_conflict judges it.
     assert lin.effective_licenses == ("fam-2",)
+    assert conflicts(lin, "lineage-unresolved") == [("conflict", ())]
+    assert "org/gone" in lin.conflicts[-1].message
 
 
 def test_gated_base_with_readable_metadata_is_followed() -> None:
@@ -239,6 +244,7 @@ def test_gated_base_with_readable_metadata_is_followed() -> None:
     assert lin.links[0].license == "research" and lin.links[0].error is None
     assert lin.effective_licenses == ("perm-a", "research")
     assert finding_kinds(lin) == ["lineage-base-gated"]
+    assert conflicts(lin, "lineage-unresolved") == []
 
 
 def test_gated_base_that_cannot_be_read_is_an_error_link() -> None:
@@ -246,6 +252,7 @@ def test_gated_base_that_cannot_be_read_is_an_error_link() -> None:
     lin = resolve(model("me/lora", "perm-a", "org/locked", "adapter"), hub)
     assert lin.links[0].error == "gated"
     assert "access not granted" in lin.findings[0].message
+    assert conflicts(lin, "lineage-unresolved") == [("conflict", ())]
 
 
 def test_invalid_ids_are_reported_and_empty_entries_dropped() -> None:
@@ -258,6 +265,7 @@ def test_invalid_ids_are_reported_and_empty_entries_dropped() -> None:
     ]
     assert finding_kinds(lin) == ["lineage-invalid-base"]
     assert "{base_model}" in lin.findings[0].message
+    assert conflicts(lin, "lineage-unresolved") == [("conflict", ())]
 
 
 def test_shared_base_is_requested_once() -> None:
