@@ -107,6 +107,8 @@ class Terms:
     obligations: tuple[Obligation, ...] = ()
     derivatives_bound: bool = True
     notes: tuple[str, ...] = ()
+    # Other licences the text says also bind the model (CogVLM2 [7] brings in Llama 3's).
+    incorporates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ def _terms(d: Mapping[str, Any]) -> Terms:
         obligations=obligations,
         derivatives_bound=bool(d.get("derivatives_bound", True)),
         notes=_tuple(d.get("notes")),
+        incorporates=_tuple(d.get("incorporates")),
     )
 
 
