@@ -1,0 +1,300 @@
+"""Which attribution and notice lines the models' effective licences require.
+
+Pure: the strings come from the knowledge base (obligations `attribution`, `notice-file` and
+`display-name`, including a condition whose effect is a `display-name` obligation) and from
+NOTICE files a source read from the model's repo. Nothing licence-specific lives here.
+
+A line required by several models or licences appears once. A model whose licence could not
+be identified, or that could not be read, makes the notice incomplete: it is listed in
+`Notice.incomplete`, so the caller can fail closed instead of printing a partial notice as
+if it were whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from licensecheck.identify.types import UNKNOWN
+from licensecheck.results import ModelResult
+
+if TYPE_CHECKING:
+    from licensecheck.knowledge.model import License, Obligation
+    from licensecheck.knowledge.store import KnowledgeBase
+
+# Obligations whose text is a string to reproduce in a product's notices.
+NOTICE_OBLIGATIONS: tuple[str, ...] = ("attribution", "notice-file", "display-name")
+
+# A repo file is a NOTICE file by its name (NOTICE, NOTICE.txt, NOTICE.md, Notice, ...).
+_NOTICE_NAME = re.compile(r"^notice(\.[a-z0-9]+)?$", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One string a product must carry, with who requires it and why."""
+
+    text: str
+    obligation: str  # attribution | notice-file | display-name
+    licenses: tuple[str, ...]
+    models: tuple[str, ...]
+    clauses: tuple[str, ...] = ()
+    when: str = "always"  # always | distribution | derivative | threshold
+    condition: str | None = None  # for `threshold`: the licence's condition, in its words
+
+
+@dataclass(frozen=True)
+class NoticeFile:
+    """A NOTICE file found in a model's repo, to be reproduced as it is."""
+
+    path: str
+    text: str
+    models: tuple[str, ...]
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A model whose notice obligations could not be worked out."""
+
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    lines: tuple[NoticeLine, ...] = ()
+    files: tuple[NoticeFile, ...] = ()
+    incomplete: tuple[Gap, ...] = field(default=())
+
+    @property
+    def unconditional(self) -> tuple[NoticeLine, ...]:
+        return tuple(line for line in self.lines if line.when != "threshold")
+
+    @property
+    def conditional(self) -> tuple[NoticeLine, ...]:
+        return tuple(line for line in self.lines if line.when == "threshold")
+
+
+def _key(text: str) -> str:
+    """Two strings that differ only in spacing or case are the same line."""
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _version_of(result: ModelResult, license_id: str) -> str | None:
+    det = result.determination
+    if det is not None and det.id == license_id:
+        return det.version
+    return None
+
+
+def _obligations(lic: License, version: str | None) -> list[tuple[Obligation, str | None]]:
+    """The licence's notice obligations, each with the condition text that triggers it."""
+    terms = lic.terms_for(version)
+    if terms is None:
+        return []
+    out: list[tuple[Obligation, str | None]] = [
+        (ob, None) for ob in terms.obligations if ob.id in NOTICE_OBLIGATIONS
+    ]
+    for cond in terms.conditions:
+        ob = cond.obligation
+        if cond.effect == "obligation" and ob is not None and ob.id in NOTICE_OBLIGATIONS:
+            out.append((ob, cond.text or None))
+    return out
+
+
+def _when(when: str, condition: str | None) -> str:
+    if condition is not None:
+        return "threshold"
+    # A threshold obligation the engine found triggered is simply required.
+    return "always" if when == "threshold" else when
+
+
+def _triggered(result: ModelResult, license_id: str) -> set[str]:
+    """Obligation ids the policy engine attached to any of the model's verdicts."""
+    return {
+        item.id
+        for verdict in result.verdicts.values()
+        for item in verdict.obligations
+        if item.license == license_id
+    }
+
+
+def is_notice_file(path: str) -> bool:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return bool(_NOTICE_NAME.match(name))
+
+
+def _notice_paths(result: ModelResult) -> set[str]:
+    """Files that are NOTICE files by name, or that identification called a notice."""
+    paths: set[str] = set()
+    det = result.determination
+    if det is not None:
+        paths.update(ev.path for ev in det.evidence if ev.kind == "notice" and ev.path)
+    if result.facts is not None:
+        paths.update(f.path for f in result.facts.files if is_notice_file(f.path))
+    return paths
+
+
+class _Lines:
+    """Accumulates lines in first-seen order, merging repeats."""
+
+    def __init__(self) -> None:
+        self._order: list[str] = []
+        self._lines: dict[str, NoticeLine] = {}
+
+    def add(self, line: NoticeLine) -> None:
+        key = _key(line.text)
+        old = self._lines.get(key)
+        if old is None:
+            self._order.append(key)
+            self._lines[key] = line
+            return
+        # The strictest `when` wins: a line required always is not only conditional.
+        when = old.when if old.when != "threshold" else line.when
+        self._lines[key] = NoticeLine(
+            text=old.text,
+            obligation=old.obligation,
+            licenses=_merge(old.licenses, line.licenses),
+            models=_merge(old.models, line.models),
+            clauses=_merge(old.clauses, line.clauses),
+            when=when,
+            condition=None if when != "threshold" else old.condition,
+        )
+
+    def keys(self) -> set[str]:
+        return set(self._order)
+
+    def result(self) -> tuple[NoticeLine, ...]:
+        return tuple(self._lines[k] for k in self._order)
+
+
+def _merge(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
+    out = list(a)
+    out.extend(x for x in b if x not in out)
+    return tuple(out)
+
+
+def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notice:
+    """The notice lines and NOTICE files that `results`' effective licences require.
+
+    Lines keep the order in which the models (then their licences, then the obligations in
+    the knowledge base) first require them.
+    """
+    lines = _Lines()
+    files: dict[str, NoticeFile] = {}
+    file_order: list[str] = []
+    gaps: list[Gap] = []
+
+    for result in results:
+        if result.status != "ok":
+            message = result.error.message if result.error is not None else "not evaluated"
+            gaps.append(Gap(result.model, f"could not be read: {message}"))
+            continue
+        licenses = result.effective_licenses
+        if not licenses:
+            det = result.determination
+            licenses = (det.id,) if det is not None else (UNKNOWN,)
+        for license_id in licenses:
+            lic = kb.get(license_id)
+            if lic is None:
+                reason = (
+                    "licence not identified"
+                    if license_id == UNKNOWN
+                    else f"licence {license_id!r} is not in the knowledge base"
+                )
+                gaps.append(Gap(result.model, reason))
+                continue
+            triggered = _triggered(result, lic.id)
+            for ob, condition in _obligations(lic, _version_of(result, license_id)):
+                if not ob.text.strip():
+                    continue
+                if condition is not None and ob.id in triggered:
+                    # The policy engine found the condition met (or could not rule it out).
+                    condition = None
+                lines.add(
+                    NoticeLine(
+                        text=ob.text.strip(),
+                        obligation=ob.id,
+                        licenses=(lic.id,),
+                        models=(result.model,),
+                        clauses=(ob.clause,) if ob.clause else (),
+                        when=_when(ob.when, condition),
+                        condition=condition,
+                    )
+                )
+        wanted = _notice_paths(result)
+        for repo_file in result.facts.files if result.facts is not None else ():
+            if repo_file.path not in wanted or not repo_file.text.strip():
+                continue
+            text = repo_file.text.strip("\n")
+            digest = hashlib.sha256(_key(text).encode("utf-8")).hexdigest()
+            old = files.get(digest)
+            if old is None:
+                file_order.append(digest)
+                files[digest] = NoticeFile(repo_file.path, text, (result.model,), digest)
+            else:
+                files[digest] = NoticeFile(
+                    old.path, old.text, _merge(old.models, (result.model,)), digest
+                )
+
+    # A NOTICE file that only repeats a line already required adds nothing.
+    known = lines.keys()
+    kept = tuple(files[d] for d in file_order if _key(files[d].text) not in known)
+    return Notice(lines=lines.result(), files=kept, incomplete=tuple(gaps))
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def render_text(notice: Notice) -> str:
+    """The notice, ready to paste: each required line once, then each NOTICE file.
+
+    Conditional lines and gaps are not part of the text; the caller reports them.
+    """
+    blocks: list[str] = []
+    required = [line.text for line in notice.unconditional]
+    if required:
+        blocks.append("\n".join(required))
+    for f in notice.files:
+        blocks.append(f"Notices for {', '.join(f.models)} ({f.path}):\n\n{f.text}")
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def to_dict(notice: Notice) -> dict[str, object]:
+    """A JSON-ready mapping of the whole notice, conditional lines and gaps included."""
+    return {
+        "lines": [
+            {
+                "text": line.text,
+                "obligation": line.obligation,
+                "licenses": list(line.licenses),
+                "models": list(line.models),
+                "clauses": list(line.clauses),
+                "when": line.when,
+                "condition": line.condition,
+            }
+            for line in notice.lines
+        ],
+        "files": [
+            {"path": f.path, "models": list(f.models), "sha256": f.sha256, "text": f.text}
+            for f in notice.files
+        ],
+        "incomplete": [{"model": g.model, "reason": g.reason} for g in notice.incomplete],
+    }
+
+
+__all__ = [
+    "NOTICE_OBLIGATIONS",
+    "Gap",
+    "Notice",
+    "NoticeFile",
+    "NoticeLine",
+    "is_notice_file",
+    "render_text",
+    "required_notices",
+    "to_dict",
+]
