@@ -34,6 +34,7 @@ class ObligationItem:
     license: str
     text: str
     clause: str | None = None
+    when: str | None = None  # always | distribution | derivative | threshold (knowledge base)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ class Organisation:
     registrations: tuple[str, ...] | None = None  # licence ids the organisation registered for
     authorisations: tuple[str, ...] | None = None  # licence ids with written authorisation
 
+    @property
+    def effective_use_regions(self) -> tuple[str, ...] | None:
+        """Where the models are used: `use_regions`, defaulting to `jurisdictions`."""
+        return self.use_regions if self.use_regions is not None else self.jurisdictions
+
 
 @dataclass(frozen=True)
 class Match:
@@ -76,6 +81,12 @@ class Policy:
     rules: tuple[Rule, ...] = ()
     otherwise: str = "review"
     exceptions: tuple[Waiver, ...] = ()
+    use_descriptions: dict[str, str] = field(default_factory=dict)  # custom use -> description
+    sources: tuple[str, ...] = ()  # the files this policy was built from, parents first
+
+    def base_use(self, use: str) -> str:
+        """The built-in use a (possibly custom) use is judged as."""
+        return self.uses_defined.get(use, use)
 
 
 @dataclass(frozen=True)
@@ -89,3 +100,4 @@ class Subject:
     conflicts: tuple[Conflict, ...] = ()
     publishers: tuple[str, ...] = ()  # Hub orgs of the model and of its lineage
     multimodal: bool = False  # takes images/audio/video (Llama 3.2+ EU clause)
+    modality_known: bool = True  # False when nothing (pipeline_tag, tags) says what it takes

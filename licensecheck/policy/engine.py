@@ -1,0 +1,170 @@
+"""The verdict for one model and one use, exactly as ../shared/spec/policy.md lays it down.
+
+1. the licence layer (`terms`), per effective licence;
+2. `unknown_license`, `license_conflict`, `modified_license` where they fit;
+3. every matching rule, or `otherwise` when none matched;
+4. the most severe of all of these (deny > review > allow);
+5. a valid, unexpired exception replaces the verdict; an expired one is ignored and said so.
+
+Every step leaves a `Reason`, so `explain` can show the whole way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from licensecheck.knowledge.store import KnowledgeBase
+from licensecheck.policy import rules as rules_mod
+from licensecheck.policy import terms as terms_mod
+from licensecheck.policy.model import Policy, Subject, Waiver
+from licensecheck.results import SEVERITY, ObligationItem, Reason, UseVerdict, most_severe
+
+
+def evaluate(
+    policy: Policy, kb: KnowledgeBase, subject: Subject, use: str, today: dt.date
+) -> UseVerdict:
+    """Judge `subject` for `use` (a built-in use or one the policy defines)."""
+    base = policy.base_use(use)
+    reasons: list[Reason] = []
+    obligations: list[ObligationItem] = []
+
+    # 1. The licence layer.
+    assessments = terms_mod.assess_subject(kb, subject, base, policy.organisation)
+    for a in assessments:
+        reasons.extend(a.reasons)
+        obligations.extend(o for o in a.obligations if o not in obligations)
+
+    # 2. What identification could not settle.
+    unknown = [a.license for a in assessments if not a.known]
+    if unknown:
+        reasons.append(
+            Reason(
+                rule="unknown_license",
+                message=f"licence not identified ({', '.join(unknown)}); the policy's "
+                f"unknown_license is {policy.unknown_license}",
+                verdict=policy.unknown_license,
+            )
+        )
+    for conflict in subject.conflicts:
+        if conflict.severity == "conflict":
+            reasons.append(
+                Reason(
+                    rule="license_conflict",
+                    message=f"{conflict.message}; the policy's license_conflict is "
+                    f"{policy.license_conflict}",
+                    verdict=policy.license_conflict,
+                )
+            )
+    if subject.determination.modified:
+        reasons.append(
+            Reason(
+                rule="modified_license",
+                message=f"the licence text differs in substance from the canonical "
+                f"{subject.determination.id}; the policy's modified_license is "
+                f"{policy.modified_license}",
+                verdict=policy.modified_license,
+                license=subject.determination.id,
+            )
+        )
+
+    # 3. The organisation's rules.
+    seen = rules_mod.view(kb, subject)
+    matched = False
+    for rule in policy.rules:
+        if rules_mod.use_applies(rule.uses, use, policy) and rules_mod.matches(rule.match, seen):
+            matched = True
+            why = f"{rule.reason} " if rule.reason else ""
+            reasons.append(
+                Reason(
+                    rule=f"rule:{rule.index}",
+                    message=f"{why}[{rules_mod.describe(rule)} -> {rule.verdict}] "
+                    f"({rule.location})",
+                    verdict=rule.verdict,
+                )
+            )
+    if not matched:
+        reasons.append(
+            Reason(
+                rule="otherwise",
+                message=f"no policy rule matched; the policy's otherwise is {policy.otherwise}",
+                verdict=policy.otherwise,
+            )
+        )
+
+    # 4. The most severe verdict wins.
+    verdict = most_severe([r.verdict for r in reasons])
+
+    # 5. Exceptions.
+    waived_by = None
+    valid, expired = _waivers_for(policy, subject.model, use, today)
+    for w in expired:
+        reasons.append(
+            Reason(
+                rule="exception",
+                message=f"exception ({w.reason}) expired on {w.expires} and is ignored "
+                f"({w.location})",
+                verdict=verdict,
+            )
+        )
+    if valid:
+        # Two waivers for the same model and use: the stricter one holds.
+        waiver = max(valid, key=lambda w: SEVERITY[w.verdict])
+        reasons.append(
+            Reason(
+                rule="exception",
+                message=f"exception approved by {waiver.approved_by} until {waiver.expires}: "
+                f"{waiver.reason}; it replaces the verdict {verdict} ({waiver.location})",
+                verdict=waiver.verdict,
+            )
+        )
+        verdict = waiver.verdict
+        waived_by = waiver.reason
+
+    return UseVerdict(
+        use=use,
+        verdict=verdict,
+        reasons=tuple(reasons),
+        obligations=() if verdict == "deny" else tuple(obligations),
+        waived_by=waived_by,
+    )
+
+
+def _expiry(waiver: Waiver) -> dt.date | None:
+    return dt.date.fromisoformat(waiver.expires) if waiver.expires else None
+
+
+def _is_expired(waiver: Waiver, today: dt.date) -> bool:
+    expires = _expiry(waiver)
+    return expires is not None and expires < today  # valid through its expiry date
+
+
+def _waivers_for(
+    policy: Policy, model: str, use: str, today: dt.date
+) -> tuple[list[Waiver], list[Waiver]]:
+    valid: list[Waiver] = []
+    expired: list[Waiver] = []
+    for w in policy.exceptions:
+        if rules_mod.model_matches(w.model, model) and rules_mod.use_applies(w.uses, use, policy):
+            (expired if _is_expired(w, today) else valid).append(w)
+    return valid, expired
+
+
+def expired_waivers(policy: Policy, today: dt.date) -> tuple[Waiver, ...]:
+    """The policy's exceptions whose expiry date has passed."""
+    return tuple(w for w in policy.exceptions if _is_expired(w, today))
+
+
+def expired_exceptions(policy: Policy, today: dt.date) -> tuple[str, ...]:
+    """One line per expired exception, for `AuditReport.expired_exceptions`."""
+    lines = []
+    for w in expired_waivers(policy, today):
+        uses = ", ".join(w.uses) if w.uses else "every use"
+        lines.append(
+            f"{w.location}: exception for {w.model} ({uses}) expired on {w.expires}; ignored"
+        )
+    return tuple(lines)
+
+
+def fails(policy: Policy, verdict: str) -> bool:
+    """Does `verdict` make the exit status 1 under this policy's `fail_on`?"""
+    return SEVERITY[verdict] >= SEVERITY[policy.fail_on]

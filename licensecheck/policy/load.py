@@ -1,0 +1,244 @@
+"""Load a policy: a file, a built-in preset, or whatever applies in a working directory.
+
+A file may `extends` a preset (by name) or another file (by path, relative to it). The
+chain is loaded parents first; each file is validated on its own (its problems carry its
+own name) and then the layers are merged: organisation facts and defined uses key by key,
+rules and exceptions appended, other settings overridden by the child.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from licensecheck.errors import PolicyError
+from licensecheck.knowledge import store
+from licensecheck.knowledge.model import USES
+from licensecheck.knowledge.store import KnowledgeBase
+from licensecheck.policy import presets
+from licensecheck.policy.model import Organisation, Policy, Rule
+from licensecheck.policy.schema import Layer, Validator, Vocabulary, suggestion, vocabulary
+from licensecheck.policy.yamlsource import YamlProblem, YNode, parse, read_policy_text
+
+DEFAULT_PRESET = "default"
+POLICY_FILE = ".licensecheck.yaml"
+
+
+def preset_names() -> list[str]:
+    """The names of the built-in policies."""
+    return presets.preset_names()
+
+
+def load_policy(path: str | Path, kb: KnowledgeBase | None = None) -> Policy:
+    """Load and validate the policy file at `path` (its `extends` chain included).
+
+    Raises `PolicyError` with one `file:line:column: ...` message per problem.
+    """
+    display = str(path)
+    layers = _Loader(kb).file(Path(path), display, ())
+    return _merge(layers, path=display)
+
+
+def load_preset(name: str, kb: KnowledgeBase | None = None) -> Policy:
+    """Load the built-in policy `name`."""
+    file = presets.preset_path(name)
+    if file is None:
+        raise PolicyError(
+            [
+                f"unknown preset {name!r}; presets are {_preset_list()}{suggestion(name, preset_names())}"
+            ]
+        )
+    layers = _Loader(kb).file(file, f"preset:{name}", ())
+    return _merge(layers, path=None)
+
+
+def resolve_policy(
+    policy_path: str | None,
+    preset: str | None,
+    cwd: Path,
+    kb: KnowledgeBase | None = None,
+) -> Policy:
+    """The policy that applies: an explicit `--policy`, else `--preset`, else
+    `.licensecheck.yaml` in `cwd`, else `[tool.licensecheck] policy` (or `preset`) in
+    `cwd/pyproject.toml`, else the built-in `default` preset."""
+    if policy_path:
+        return load_policy(_relative_to(policy_path, cwd), kb)
+    if preset:
+        return load_preset(preset, kb)
+    if (cwd / POLICY_FILE).is_file():
+        return load_policy(_relative_to(POLICY_FILE, cwd), kb)
+    configured = _pyproject_setting(cwd)
+    if configured is not None:
+        key, value = configured
+        if key == "preset":
+            return load_preset(value, kb)
+        return load_policy(_relative_to(value, cwd), kb)
+    return load_preset(DEFAULT_PRESET, kb)
+
+
+def _relative_to(path: str, cwd: Path) -> Path:
+    """`path` as the user wrote it when `cwd` is the process's; else resolved against `cwd`."""
+    p = Path(path)
+    if p.is_absolute() or cwd.resolve() == Path.cwd().resolve():
+        return p
+    return cwd / p
+
+
+def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
+    """`("policy", path)` or `("preset", name)` from `[tool.licensecheck]`, if set."""
+    pyproject = cwd / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 needs the tomli backport
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([f"{pyproject}: cannot read: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError([f"{pyproject}: not valid TOML: {exc}"]) from None
+    section = data.get("tool", {}).get("licensecheck", {})
+    if not isinstance(section, dict):
+        raise PolicyError([f"{pyproject}: [tool.licensecheck] must be a table"])
+    for key in ("policy", "preset"):
+        value = section.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise PolicyError(
+                [f"{pyproject}: [tool.licensecheck] {key} must be a non-empty string"]
+            )
+        return key, value.strip()
+    return None
+
+
+def _preset_list() -> str:
+    return ", ".join(preset_names()) or "(none installed)"
+
+
+class _Loader:
+    """Loads one `extends` chain, collecting the problems of every file in it."""
+
+    def __init__(self, kb: KnowledgeBase | None) -> None:
+        self.kb = kb if kb is not None else store.load()
+        self._vocab: Vocabulary | None = None
+
+    @property
+    def vocab(self) -> Vocabulary:
+        if self._vocab is None:
+            self._vocab = vocabulary(self.kb)
+        return self._vocab
+
+    def file(self, path: Path, display: str, chain: tuple[str, ...]) -> list[Layer]:
+        """The layers of `path` and its ancestors, parents first."""
+        try:
+            data = read_policy_text(path, display)
+            root = parse(data, display)
+        except YamlProblem as exc:
+            raise PolicyError(exc.problems) from None
+        problems: list[str] = []
+        parents: list[Layer] = []
+        extends = root.value.get("extends") if root.kind == "map" else None
+        if extends is not None:
+            key = _identity(path)
+            try:
+                parents = self.parent(extends.node, path, display, (*chain, key))
+            except PolicyError as exc:
+                problems.extend(exc.problems)
+        defined = {
+            name: like for layer in parents for name, (like, _) in layer.uses_defined.items()
+        }
+        validator = Validator(display, self.vocab, defined)
+        layer = Layer(display=display, data=data)
+        validator.document(root, layer)
+        problems.extend(validator.problems)
+        if problems:
+            raise PolicyError(problems)
+        return [*parents, layer]
+
+    def parent(self, node: YNode, path: Path, display: str, chain: tuple[str, ...]) -> list[Layer]:
+        where = f"{display}:{node.line}:{node.column}"
+        target = node.value if node.kind == "scalar" else None
+        if not isinstance(target, str) or not target.strip():
+            return []  # the validator reports the wrong type
+        target = target.strip()
+        if _looks_like_path(target):
+            parent_path = path.parent / target
+            parent_display = str(Path(display).parent / target)
+            if not parent_path.is_file():
+                raise PolicyError([f"{where}: extends {target!r}: no such file"])
+        else:
+            found = presets.preset_path(target)
+            if found is None:
+                raise PolicyError(
+                    [
+                        f"{where}: extends {target!r}: not a preset ({_preset_list()}) nor a "
+                        f"path ending in .yaml{suggestion(target, preset_names())}"
+                    ]
+                )
+            parent_path, parent_display = found, f"preset:{target}"
+        key = _identity(parent_path)
+        if key in chain:
+            raise PolicyError([f"{where}: extends {target!r} makes a cycle"])
+        return self.file(parent_path, parent_display, chain)
+
+
+def _looks_like_path(target: str) -> bool:
+    return "/" in target or "\\" in target or target.endswith((".yaml", ".yml"))
+
+
+def _identity(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path)
+
+
+def _merge(layers: list[Layer], path: str | None) -> Policy:
+    fields: dict[str, Any] = {}
+    organisation: dict[str, Any] = {}
+    uses_defined: dict[str, tuple[str, str]] = {}
+    rules: list[Rule] = []
+    exceptions = []
+    for layer in layers:
+        fields.update(layer.fields)
+        organisation.update(layer.organisation)
+        uses_defined.update(layer.uses_defined)
+        rules.extend(layer.rules)
+        exceptions.extend(layer.exceptions)
+    # Rule numbers run through the whole chain, parents first: "rule:3" is stable for a policy.
+    numbered = tuple(
+        Rule(r.match, r.verdict, r.uses, r.reason, index=i, location=r.location)
+        for i, r in enumerate(rules, start=1)
+    )
+    top = layers[-1]
+    default_name = top.display.removeprefix("preset:") if path is None else Path(top.display).name
+    return Policy(
+        name=fields.get("name", default_name),
+        path=path,
+        sha256=_digest(layers),
+        organisation=Organisation(**organisation),
+        uses=fields.get("uses", USES),
+        uses_defined={name: like for name, (like, _) in uses_defined.items()},
+        use_descriptions={name: text for name, (_, text) in uses_defined.items() if text},
+        fail_on=fields.get("fail_on", "review"),
+        unknown_license=fields.get("unknown_license", "review"),
+        license_conflict=fields.get("license_conflict", "review"),
+        modified_license=fields.get("modified_license", "review"),
+        rules=numbered,
+        otherwise=fields.get("otherwise", "review"),
+        exceptions=tuple(exceptions),
+        sources=tuple(layer.display for layer in layers),
+    )
+
+
+def _digest(layers: list[Layer]) -> str:
+    """sha256 of the file for a single file; of the files' digests, in order, for a chain."""
+    digests = [hashlib.sha256(layer.data).hexdigest() for layer in layers]
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()

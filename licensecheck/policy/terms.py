@@ -1,0 +1,314 @@
+"""The licence layer: what each effective licence says about one use, for this organisation.
+
+For every licence the knowledge base knows, the use is granted, conditional or not granted.
+Conditions are evaluated against the policy's `organisation` facts: a broken condition
+denies (naming the clause and the figures), a missing fact asks for review (naming the
+policy key to fill in), a met one allows, with the licence's obligations. Conditions with
+`effect: obligation` add an obligation instead of denying. Restrictions that rule out the
+use as a whole deny; the others are listed, because they bind the use all the same.
+
+Nothing licence-specific lives here: the facts come from `knowledge/licenses/*.yaml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from licensecheck.knowledge.model import Condition, License, Obligation, Terms
+from licensecheck.knowledge.store import KnowledgeBase
+from licensecheck.policy import regions
+from licensecheck.policy.model import Organisation, Subject
+from licensecheck.results import ObligationItem, Reason, most_severe
+
+UNKNOWN = "unknown"
+
+# Condition kind -> (organisation fact, how the figure reads, formatter).
+_THRESHOLDS: dict[str, tuple[str, str, Callable[[int], str]]] = {
+    "max-monthly-active-users": (
+        "monthly_active_users",
+        "monthly active users",
+        lambda n: f"{n:,}",
+    ),
+    "max-monthly-revenue-usd": ("monthly_revenue_usd", "monthly revenue", lambda n: f"${n:,}"),
+    "max-annual-revenue-usd": ("annual_revenue_usd", "annual revenue", lambda n: f"${n:,}"),
+}
+_REGIONS: dict[str, tuple[str, str]] = {
+    # kind -> (policy key, what the regions are)
+    "excluded-jurisdictions": ("jurisdictions", "established in"),
+    "excluded-use-regions": ("use_regions", "using the model in"),
+}
+_LISTED: dict[str, tuple[str, str, str]] = {
+    # kind -> (policy key, what is needed, verdict while it is missing)
+    "registration": ("registrations", "registration with the licensor", "review"),
+    "written-authorisation": ("authorisations", "written authorisation from the licensor", "deny"),
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What one licence says about one use."""
+
+    license: str  # the licence id, or the unresolved name for a licence the KB lacks
+    known: bool
+    verdict: str
+    reasons: tuple[Reason, ...] = ()
+    obligations: tuple[ObligationItem, ...] = ()
+
+
+def cite(lic: License, clause: str | None) -> str:
+    """ "Llama 3.1 Community License Agreement §2" or "... AUP 1.a"."""
+    if not clause:
+        return lic.name
+    return f"{lic.name} §{clause}" if clause[0].isdigit() else f"{lic.name} {clause}"
+
+
+def _obligation_item(lic: License, ob: Obligation) -> ObligationItem:
+    return ObligationItem(id=ob.id, license=lic.id, text=ob.text, clause=ob.clause, when=ob.when)
+
+
+def assess_subject(
+    kb: KnowledgeBase, subject: Subject, use: str, org: Organisation
+) -> list[Assessment]:
+    """One assessment per effective licence, in the subject's order. `use` is a built-in use."""
+    names = subject.effective_licenses or (UNKNOWN,)
+    own_id = subject.determination.id
+    own = kb.resolve(own_id) if own_id != UNKNOWN else None
+    out = []
+    for name in dict.fromkeys(names):
+        lic = kb.resolve(name) if name != UNKNOWN else None
+        if lic is None:
+            out.append(Assessment(license=name, known=False, verdict="review"))
+            continue
+        # The determination knows the version of the model's own licence (Yi v1.0 vs v2.1);
+        # inherited licences are judged by their default terms.
+        version = subject.determination.version if own is not None and own.id == lic.id else None
+        out.append(assess(lic, version, use, org, subject))
+    return out
+
+
+def assess(
+    lic: License, version: str | None, use: str, org: Organisation, subject: Subject
+) -> Assessment:
+    terms = lic.terms_for(version)
+    if terms is None:
+        reason = Reason(
+            rule=f"terms:{lic.id}:grant",
+            message=f"the knowledge base holds no terms for {lic.name} ({lic.kind})",
+            verdict="review",
+            license=lic.id,
+        )
+        return Assessment(lic.id, True, "review", (reason,))
+    return _Assessor(lic, terms, use, org, subject).run()
+
+
+class _Assessor:
+    def __init__(
+        self, lic: License, terms: Terms, use: str, org: Organisation, subject: Subject
+    ) -> None:
+        self.lic, self.terms, self.use, self.org, self.subject = lic, terms, use, org, subject
+        self.reasons: list[Reason] = []
+        self.obligations: list[ObligationItem] = []
+
+    def add(self, rule: str, verdict: str, message: str, clause: str | None = None) -> None:
+        self.reasons.append(
+            Reason(rule=rule, message=message, verdict=verdict, clause=clause, license=self.lic.id)
+        )
+
+    def run(self) -> Assessment:
+        lic, use = self.lic, self.use
+        grant = self.terms.uses.get(use)
+        if grant is None:
+            self.add(
+                f"terms:{lic.id}:grant",
+                "review",
+                f"the knowledge base does not say whether {lic.name} grants {use} use",
+            )
+        elif grant.grant == "not-granted":
+            note = f" ({grant.note})" if grant.note else ""
+            self.add(
+                f"terms:{lic.id}:grant",
+                "deny",
+                f"{cite(lic, grant.clause)}: {use} use is not granted{note}",
+                grant.clause,
+            )
+        else:
+            how = "" if grant.grant == "granted" else " under conditions"
+            note = f" ({grant.note})" if grant.note else ""
+            self.add(
+                f"terms:{lic.id}:grant",
+                "allow",
+                f"{cite(lic, grant.clause)} grants {use} use{how}{note}",
+                grant.clause,
+            )
+            self.conditions(conditional=grant.grant == "conditional")
+        self.restrictions()
+        verdict = most_severe([r.verdict for r in self.reasons])
+        if verdict != "deny":
+            self.obligations[:0] = [_obligation_item(lic, ob) for ob in self.terms.obligations]
+        return Assessment(lic.id, True, verdict, tuple(self.reasons), tuple(self.obligations))
+
+    # --- conditions ----------------------------------------------------------------------
+
+    def conditions(self, conditional: bool) -> None:
+        relevant = [
+            c for c in self.terms.conditions if not c.applies_to or self.use in c.applies_to
+        ]
+        if conditional and not relevant:
+            # "conditional" with no condition the engine can check: fail closed.
+            self.add(
+                f"terms:{self.lic.id}:grant",
+                "review",
+                f"{self.lic.name} grants {self.use} use under conditions the knowledge base "
+                "does not spell out",
+            )
+        for cond in relevant:
+            self.condition(cond)
+
+    def condition(self, cond: Condition) -> None:
+        rule = f"terms:{self.lic.id}:{cond.id}"
+        where = cite(self.lic, cond.clause)
+        multimodal_only = cond.scope == "multimodal"
+        if multimodal_only and not self.subject.multimodal and self.subject.modality_known:
+            self.add(
+                rule,
+                "allow",
+                f"{where} applies to multimodal models only; this model takes text only",
+                cond.clause,
+            )
+            return
+        outcome, detail = self.test(cond)
+        if outcome == "broken" and multimodal_only and not self.subject.multimodal:
+            # The clause would bite, but nothing says whether the model takes images.
+            self.add(
+                rule,
+                "review",
+                f"{where}: {detail}, and this clause covers multimodal models; nothing in the "
+                "card (pipeline_tag, tags) says whether this model takes images, audio or video",
+                cond.clause,
+            )
+            return
+        if cond.effect == "obligation":
+            self.obligation_condition(cond, rule, where, outcome, detail)
+            return
+        verdict = {"met": "allow", "broken": "deny"}.get(outcome, outcome)
+        self.add(rule, verdict, f"{where}: {detail}", cond.clause)
+
+    def obligation_condition(
+        self, cond: Condition, rule: str, where: str, outcome: str, detail: str
+    ) -> None:
+        item = None
+        if cond.obligation is not None:
+            ob = cond.obligation
+            item = ObligationItem(
+                id=ob.id,
+                license=self.lic.id,
+                text=ob.text,
+                clause=ob.clause or cond.clause,
+                when=ob.when if ob.when != "always" else "threshold",
+            )
+        if outcome == "met":
+            self.add(rule, "allow", f"{where}: {detail}; no obligation follows", cond.clause)
+            return
+        if item is not None and item not in self.obligations:
+            self.obligations.append(item)
+        what = f"obligation {item.id!r} ({item.text})" if item else "an obligation"
+        if outcome == "broken":
+            self.add(rule, "allow", f"{where}: {detail}, so {what} applies", cond.clause)
+        else:
+            # A missing fact: the use is allowed either way; list the obligation in case.
+            self.add(
+                rule,
+                "allow",
+                f"{where}: {detail}; {what} is listed in case it applies",
+                cond.clause,
+            )
+
+    def test(self, cond: Condition) -> tuple[str, str]:
+        """("met" | "broken" | "review" | "deny", what the figures say)."""
+        if cond.kind in _THRESHOLDS:
+            return self.threshold(cond)
+        if cond.kind in _REGIONS:
+            return self.regions(cond)
+        if cond.kind in _LISTED:
+            return self.listed(cond)
+        return "review", f"cannot evaluate a condition of kind {cond.kind!r}: {cond.text}"
+
+    def threshold(self, cond: Condition) -> tuple[str, str]:
+        key, label, fmt = _THRESHOLDS[cond.kind]
+        if cond.value is None:
+            return "review", f"the knowledge base gives no limit for {label}"
+        limit = fmt(cond.value)
+        measured = f" (measured {cond.measured})" if cond.measured else ""
+        fact: int | None = getattr(self.org, key)
+        if fact is None:
+            return (
+                "review",
+                f"{label} above {limit} change the terms{measured}; "
+                f"organisation.{key} is not given",
+            )
+        if fact > cond.value:
+            return "broken", f"{fmt(fact)} {label} exceeds {limit}{measured}"
+        return "met", f"{fmt(fact)} {label} within {limit}"
+
+    def regions(self, cond: Condition) -> tuple[str, str]:
+        key, verb = _REGIONS[cond.kind]
+        excluded = ", ".join(cond.regions) or "(none)"
+        places = (
+            self.org.jurisdictions if key == "jurisdictions" else self.org.effective_use_regions
+        )
+        if places is None:
+            extra = " (nor organisation.jurisdictions)" if key == "use_regions" else ""
+            return (
+                "review",
+                f"the licence excludes those {verb} {excluded}; organisation.{key} is not "
+                f"given{extra}",
+            )
+        definite = []
+        possible = []
+        for place in places:
+            for region in cond.regions:
+                relation = regions.relation(place, region)
+                if relation == regions.DEFINITE:
+                    definite.append(f"{place} in {region}")
+                elif relation == regions.POSSIBLE:
+                    possible.append(f"{place} may include {region}")
+        if definite:
+            return "broken", f"organisation {verb} {', '.join(definite)}, which is excluded"
+        if possible:
+            return (
+                "review",
+                f"the licence excludes {excluded}; organisation.{key} "
+                f"{', '.join(possible)}: name the countries",
+            )
+        return "met", f"organisation {verb} {', '.join(places)}, outside {excluded}"
+
+    def listed(self, cond: Condition) -> tuple[str, str]:
+        key, needed, missing_verdict = _LISTED[cond.kind]
+        held: tuple[str, ...] = getattr(self.org, key) or ()
+        if self.lic.id in held:
+            return "met", f"{needed} recorded in organisation.{key}"
+        return (
+            missing_verdict,
+            f"{self.use} use needs {needed}; organisation.{key} does not list {self.lic.id!r}",
+        )
+
+    # --- restrictions --------------------------------------------------------------------
+
+    def restrictions(self) -> None:
+        for r in self.terms.restrictions:
+            where = cite(self.lic, r.clause)
+            if self.use in r.denies:
+                self.add(
+                    f"restriction:{r.id}",
+                    "deny",
+                    f"{where}: restriction {r.id} rules out {self.use} use: {r.text}",
+                    r.clause,
+                )
+            else:
+                self.add(
+                    f"restriction:{r.id}",
+                    "allow",
+                    f"{where}: restriction {r.id} applies: {r.text}",
+                    r.clause,
+                )
