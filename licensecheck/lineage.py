@@ -71,9 +71,9 @@ _ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_m
 _MERGE_TAGS = frozenset({"merge", "mergekit", "merged"})
 _QUANT_LIBRARIES = frozenset({"gguf", "mlx", "exllamav2", "ctranslate2"})
 _QUANT_TOKEN = (
-    r"gguf|ggml|awq|gptq|mlx|exl2|exl3|bnb|bitsandbytes|hqq|aqlm|eetq|fp8|nvfp4|mxfp4|int4|int8"
-    r"|w\d+a\d+|\d+-?bits?|\d+(?:\.\d+)?bpw|quantized|quantised|quant|imatrix|q[2-8](?:_k)?(?:_[sml])?"
-    r"|compressed-tensors"
+    r"gguf|ggml|awq|gptq|mlx|exl2|exl3|bnb|bitsandbytes|hqq|aqlm|eetq|fp[468]|nvfp4|mxfp4|int[2-8]"
+    r"|w\d+a\d+|\d+-?bits?|\d+(?:\.\d+)?bpw|imatrix|q[2-8](?:_k)?(?:_[sml])?|compressed-tensors"
+    r"|quant|quants|quantized|quantised|quantization|quantisation"
 )
 _QUANT_IN_NAME = re.compile(rf"(?:^|[-_. ])(?:{_QUANT_TOKEN})(?=$|[-_. ])", re.IGNORECASE)
 _QUANT_TAG = re.compile(rf"^(?:{_QUANT_TOKEN})$", re.IGNORECASE)
@@ -288,6 +288,21 @@ def binds_derivatives(kb: KnowledgeBase, license_id: str, version: str | None = 
     return True if terms is None else terms.derivatives_bound
 
 
+def with_incorporated(
+    kb: KnowledgeBase, license_id: str, version: str | None = None
+) -> list[tuple[str, str | None]]:
+    """A licence and, transitively, those its text says also bind (`terms.incorporates`)."""
+    out: list[tuple[str, str | None]] = [(license_id, version)]
+    i = 0
+    while i < len(out):
+        terms = _terms(kb, *out[i])
+        for other in terms.incorporates if terms is not None else ():
+            if all(other != known for known, _ in out):
+                out.append((other, None))
+        i += 1
+    return out
+
+
 class _Walk:
     """One depth-first walk of a model's lineage, memoising bases by (id, revision)."""
 
@@ -402,7 +417,10 @@ class _Walk:
                 )
             if key not in self._expanded:
                 self._expanded[key] = self.expand(base_facts, (*path, key), depth + 1)
-            applying = [_Reach(base_det.id, (), base.repo_id, base_det.version)]
+            applying = [
+                _Reach(lic, (), base.repo_id, version)
+                for lic, version in with_incorporated(self.kb, base_det.id, base_det.version)
+            ]
             applying += self._expanded[key]
             for item in applying:
                 # Adapters need their base to run; quantisations cannot relicense: all
@@ -494,7 +512,8 @@ def _lineage_conflicts(
     if own == UNKNOWN:
         return []
     out: list[Conflict] = []
-    seen = {own, UNKNOWN}
+    # What the model's own licence brings in (CogVLM2 -> Llama 3) is not a disagreement.
+    seen = {lic for lic, _ in with_incorporated(kb, own)} | {UNKNOWN}
     for item in reached:
         if item.license not in seen:
             seen.add(item.license)
@@ -624,6 +643,7 @@ def resolve_lineage(
     own = determination.id
     model = facts.ref.display
     effective = [] if own == UNKNOWN and _own_is_copy(determination, walk, reached) else [own]
+    effective += [lic for lic, _ in with_incorporated(kb, own, determination.version)[1:]]
     effective += [item.license for item in reached]
     parents = [
         _Reach(link.license, (link.relation,), link.model)
@@ -650,4 +670,5 @@ __all__ = [
     "infer_relation",
     "normalise_repo_id",
     "resolve_lineage",
+    "with_incorporated",
 ]

@@ -92,14 +92,16 @@ def _licence(
     bound: bool,
     family: str | None = None,
     prefix: str | None = None,
+    incorporates: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     obligations = [{"id": "name-prefix", "text": prefix, "when": "derivative"}] if prefix else []
+    terms = {"derivatives_bound": bound, "uses": {}, "obligations": obligations}
     return {
         "id": id,
         "name": f"Test licence {id}",
         "category": category,
         "family": family,
-        "terms": {"derivatives_bound": bound, "uses": {}, "obligations": obligations},
+        "terms": {**terms, "incorporates": list(incorporates)},
     }
 
 
@@ -114,5 +116,6 @@ def synthetic_kb() -> KnowledgeBase:
         _licence("other-comm", "community", True, family="other"),
         _licence("nc", "non-commercial", True),
         _licence("research", "research-only", True),
+        _licence("wrapper", "community", True, family="wrap", incorporates=("fam-2",)),
     ]
     return KnowledgeBase([parse_license(e) for e in entries], "synthetic")

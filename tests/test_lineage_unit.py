@@ -459,3 +459,19 @@ def test_local_directory_of_unknown_origin_has_no_name_to_check() -> None:
     lin = resolve(facts, hub)
     assert conflicts(lin, "name-prefix") == []
     assert lin.effective_licenses == ("fam-1",)
+
+
+def test_incorporated_licences_bind_too() -> None:
+    # A licence whose text brings in another (CogVLM2 -> Llama 3) makes both effective.
+    own = resolve(model("me/original", "wrapper"), MemoryHub(KB))
+    assert own.effective_licenses == ("wrapper", "fam-2")
+    hub = MemoryHub(KB, model("org/base", "wrapper"))
+    derived = resolve(model("me/Fam-tuned", "wrapper", "org/base"), hub)
+    assert derived.effective_licenses == ("wrapper", "fam-2")
+    assert conflicts(derived) == []
+    relabelled = resolve(model("me/Fam-tuned", "perm-a", "org/base"), hub)
+    assert relabelled.effective_licenses == ("perm-a", "wrapper", "fam-2")
+    assert conflicts(relabelled) == [
+        ("conflict", ("perm-a", "wrapper")),
+        ("conflict", ("perm-a", "fam-2")),
+    ]
