@@ -29,6 +29,7 @@ from licensecheck.formats.spdx import (
     LicenceEntry,
     Licences,
     download_location,
+    hub_id,
     purl,
     report_digest,
     utc,
@@ -104,11 +105,13 @@ def _name(model: str, local: bool) -> tuple[str | None, str]:
 
 def _links_of(result: ModelResult, parent: str | None) -> list[LineageLink]:
     """The direct bases of `parent` (None: of the audited model itself)."""
-    root = result.model.lower()
+    bases = {link.model.lower() for link in result.lineage}
     out = []
     for link in result.lineage:
-        owner = (link.parent or result.model).lower()
-        if owner == (parent.lower() if parent else root):
+        owner = (link.parent or "").lower()
+        # A parent that is not itself a base is the audited model (however it was named).
+        mine = owner == parent.lower() if parent else owner not in bases
+        if mine:
             out.append(link)
     return out
 
@@ -133,7 +136,7 @@ class _Builder:
         group, name = _name(result.model, local)
         licences = self.catalogue.for_model(result)
         location = download_location(result.model, result.revision, local, self.hub_url)
-        locator = None if local else purl(result.model, result.revision)
+        locator = purl(hub_id(result), result.revision)
         ancestors = [self.base(result, link, depth=1) for link in _links_of(result, None)]
         return Component(
             type=ComponentType.MACHINE_LEARNING_MODEL,

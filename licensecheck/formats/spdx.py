@@ -405,6 +405,13 @@ def purl(model: str, revision: str | None) -> str | None:
     return str(PackageURL(type="huggingface", namespace=namespace, name=name, version=revision))
 
 
+def hub_id(result: ModelResult) -> str:
+    """The Hub id of the model: its name, or for a local snapshot the repo it belongs to."""
+    if result.facts is not None and result.facts.ref.local_path is not None:
+        return result.facts.hub_id or ""
+    return "" if _is_local(result) else result.model
+
+
 def _is_local(result: ModelResult) -> bool:
     if result.facts is not None:
         return result.facts.ref.local_path is not None
@@ -508,7 +515,7 @@ def _model_package(b: _Build, result: ModelResult) -> str:
     if publisher is None and not local and result.model.count("/") == 1:
         publisher = result.model.split("/")[0]
     refs = []
-    locator = None if local else purl(result.model, revision)
+    locator = purl(hub_id(result), revision)
     if locator is not None:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", locator))
     verdicts = ", ".join(f"{use}: {v.verdict}" for use, v in result.verdicts.items())
@@ -716,6 +723,7 @@ __all__ = [
     "Licences",
     "build_document",
     "download_location",
+    "hub_id",
     "idstring",
     "purl",
     "render",
