@@ -222,11 +222,24 @@ def _declared_relation(facts: ModelFacts) -> str | None:
     return _RELATION_SYNONYMS.get(value.strip().lower())
 
 
+def _placeholders(facts: ModelFacts) -> list[str]:
+    """Unrendered `{base_model}` templates, which YAML reads as mappings: a base is named but
+    cannot be known, so it must not vanish with the card parser's non-text entries."""
+    value = facts.card.raw.get("base_model")
+    entries = value if isinstance(value, list) else [value]
+    return [
+        "{" + ", ".join(str(k) for k in entry) + "}"
+        for entry in entries
+        if isinstance(entry, dict) and entry
+    ]
+
+
 def _bases(facts: ModelFacts, findings: list[Finding]) -> list[_Base]:
     """The distinct bases a model names (card first, then tags), with their relations."""
     names: list[str] = []
     seen: set[str] = set()
-    for raw in (*facts.card.base_models, *_bases_from_tags(_all_tags(facts))):
+    named = (*facts.card.base_models, *_placeholders(facts), *_bases_from_tags(_all_tags(facts)))
+    for raw in named:
         if not isinstance(raw, str) or not raw.strip():
             continue  # empty entries (base_model: [""]) name no base
         repo_id = normalise_repo_id(raw)

@@ -475,3 +475,15 @@ def test_incorporated_licences_bind_too() -> None:
         ("conflict", ("perm-a", "wrapper")),
         ("conflict", ("perm-a", "fam-2")),
     ]
+
+
+@pytest.mark.parametrize(
+    "raw", [{"base_model": None}, [{"BASE": None}], ["org/base", {"repo_id": None}]]
+)
+def test_unrendered_template_read_as_a_mapping_is_an_invalid_base(raw: object) -> None:
+    hub = MemoryHub(KB, model("org/base", "perm-a"))
+    named = ["org/base"] if isinstance(raw, list) and "org/base" in raw else []
+    lin = resolve(model("me/m", "perm-a", named, raw={"base_model": raw}), hub)
+    errors = [link.model for link in lin.links if link.error == "invalid-id"]
+    assert len(errors) == 1 and errors[0].startswith("{")
+    assert conflicts(lin, "lineage-unresolved") == [("conflict", ())]
