@@ -1,1 +1,128 @@
-"""discovery stage."""
+"""Discovery: find the Hub models that code, configs and notebooks reference, with file and line.
+
+`discover(paths, root)` walks the paths (see `walk`), reads each supported file once and
+returns a `Discovery`: every reference (`FoundRef`: repo id, revision, path relative to
+`root`, line, column, how it was recognised) and the problems met (unparseable or oversized
+files). It reads files and nothing else: no network, no imports of heavy modules (PyYAML is
+imported only when a YAML file is read).
+
+`unique_models(refs)` groups references by model, in order of first appearance, for the audit.
+"""
+
+from __future__ import annotations
+
+import ast
+import tokenize
+from collections.abc import Sequence
+from pathlib import Path
+
+from licensecheck.discovery.types import Discovery, FoundRef, Problem
+from licensecheck.errors import UsageError
+
+__all__ = ["Discovery", "FoundRef", "Problem", "discover", "scan_file", "unique_models"]
+
+MAX_BYTES = 5 * 1024 * 1024  # code and config files; larger ones are data, not configuration
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024  # notebooks carry their outputs (images) inline
+
+
+def discover(paths: Sequence[str | Path] = (), root: str | Path | None = None) -> Discovery:
+    """Scan `paths` (default: `root`) and return every model reference found.
+
+    `root` (default: the current directory) is what reported paths are relative to. A path
+    that does not exist is a UsageError naming it.
+    """
+    from licensecheck.discovery.walk import iter_files
+
+    root_path = Path(root) if root is not None else Path.cwd()
+    starts = [Path(p) for p in paths] or [root_path]
+    for p in starts:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+    refs: list[FoundRef] = []
+    problems: list[Problem] = []
+    count = 0
+    for f in iter_files(starts, root_path):
+        found, trouble = scan_file(f.path, f.rel)
+        count += 1
+        refs.extend(found)
+        problems.extend(trouble)
+    return Discovery(tuple(refs), tuple(problems), count)
+
+
+def scan_file(path: Path, rel: str) -> tuple[list[FoundRef], list[Problem]]:
+    """References in one file, reported under the name `rel`."""
+    suffix = path.suffix.lower()
+    limit = MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_BYTES
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            return [], [Problem(rel, None, f"skipped: larger than {limit // (1024 * 1024)} MiB")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(rel, None, f"cannot read: {exc.strerror or exc}")]
+    if b"\0" in data:
+        return [], [Problem(rel, None, "skipped: binary content")]
+    if suffix == ".py":
+        return _python(data, rel)
+    text = data.decode("utf-8-sig", errors="replace")
+    if suffix == ".ipynb":
+        return _notebook(text, rel)
+    return _config(text, suffix, rel)
+
+
+def _python(data: bytes, rel: str) -> tuple[list[FoundRef], list[Problem]]:
+    from licensecheck.discovery.python import ignored_lines, scan_tree
+
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        text = data.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError):
+        text = data.decode("utf-8", errors="replace")
+    try:
+        tree = ast.parse(text, filename=rel)
+    except SyntaxError as exc:
+        return [], [Problem(rel, exc.lineno, f"not valid Python ({exc.msg}); not scanned")]
+    except (ValueError, RecursionError, MemoryError):
+        return [], [Problem(rel, None, "not valid Python; not scanned")]
+    refs = [
+        FoundRef(rel, r.line, r.column, r.repo_id, r.revision, r.via)
+        for r in scan_tree(tree, ignored_lines(text))
+    ]
+    return refs, []
+
+
+def _notebook(text: str, rel: str) -> tuple[list[FoundRef], list[Problem]]:
+    from licensecheck.discovery.notebooks import NotebookError, scan_notebook
+
+    try:
+        found, trouble = scan_notebook(text)
+    except NotebookError as exc:
+        return [], [Problem(rel, exc.line, str(exc))]
+    refs = [
+        FoundRef(rel, r.line, r.column, r.repo_id, r.revision, r.via, r.cell, r.cell_line)
+        for r in found
+    ]
+    return refs, [Problem(rel, line, message) for line, message in trouble]
+
+
+def _config(text: str, suffix: str, rel: str) -> tuple[list[FoundRef], list[Problem]]:
+    from licensecheck.discovery.configs import scan_config
+
+    found, error = scan_config(text, suffix)
+    refs = [FoundRef(rel, r.line, r.column, r.repo_id, r.revision, r.via) for r in found]
+    problems = []
+    if error is not None:
+        problems.append(Problem(rel, error.line, f"{error}; scanned line by line instead"))
+    return refs, problems
+
+
+def unique_models(refs: Sequence[FoundRef]) -> list[tuple[tuple[str, str | None], list[FoundRef]]]:
+    """References grouped by model (Hub ids compare case-insensitively), in order of first
+    appearance. Each group's key is (repo_id as first written, revision)."""
+    groups: dict[tuple[str, str | None], list[FoundRef]] = {}
+    first: dict[tuple[str, str | None], tuple[str, str | None]] = {}
+    for ref in refs:
+        norm = (ref.repo_id.lower(), ref.revision)
+        first.setdefault(norm, (ref.repo_id, ref.revision))
+        groups.setdefault(norm, []).append(ref)
+    return [(first[norm], group) for norm, group in groups.items()]
