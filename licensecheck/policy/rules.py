@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import regions
+from licensecheck.policy import terms as terms_mod
 from licensecheck.policy.model import Match, Policy, Rule, Subject
 
 UNKNOWN = "unknown"
@@ -38,9 +39,8 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
     restrictions: set[str] = set()
     obligations: set[str] = set()
     laws: set[str] = set()
-    own = kb.resolve(subject.determination.id)
-    for name in subject.effective_licenses or (UNKNOWN,):
-        lic = kb.resolve(name) if name != UNKNOWN else None
+    for bound in terms_mod.binding_licences(kb, subject):
+        lic = bound.license
         if lic is None:
             ids.add(UNKNOWN)
             categories.add(UNKNOWN)
@@ -51,8 +51,7 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
             families.add(lic.family)
         if lic.governing_law:
             laws.add(regions.normalise(lic.governing_law))
-        version = subject.determination.version if own is not None and own.id == lic.id else None
-        terms = lic.terms_for(version)
+        terms = lic.terms_for(bound.version)
         if terms is not None:
             restrictions.update(r.id for r in terms.restrictions)
             obligations.update(o.id for o in terms.obligations)

@@ -60,6 +60,9 @@ EXCEPTION_KEYS = ("model", "uses", "verdict", "reason", "approved_by", "expires"
 USE_DEF_KEYS = ("like", "description")
 VERDICT_KEYS = ("unknown_license", "license_conflict", "modified_license", "otherwise")
 
+# Sections that may be left empty (`organisation:` followed only by comments).
+NULLABLE = ("organisation", "uses_defined", "rules", "exceptions")
+
 _USE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _PUBLISHER = re.compile(r"^[A-Za-z0-9*?\[\]][A-Za-z0-9*?\[\]._-]*$")
 
@@ -149,12 +152,18 @@ class Validator:
         self.display = display
         self.vocab = vocab
         self.defined_uses = dict(defined_uses)
-        self.problems: list[str] = []
+        self._found: list[tuple[int, int, str]] = []
 
     # --- reporting ---------------------------------------------------------------------
 
+    @property
+    def problems(self) -> list[str]:
+        """Every problem found, in the order of the file."""
+        ordered = sorted(self._found, key=lambda p: (p[0], p[1]))
+        return [f"{self.display}:{line}:{column}: {message}" for line, column, message in ordered]
+
     def problem(self, line: int, column: int, message: str) -> None:
-        self.problems.append(f"{self.display}:{line}:{column}: {message}")
+        self._found.append((line, column, message))
 
     def at(self, node: YNode, message: str) -> None:
         self.problem(node.line, node.column, message)
@@ -163,6 +172,8 @@ class Validator:
 
     def mapping(self, node: YNode, what: str, allowed: tuple[str, ...]) -> dict[str, YEntry]:
         """The entries of a mapping, with unknown keys reported (and left out)."""
+        if node.kind == "scalar" and node.value is None and what in NULLABLE:
+            return {}  # a key whose entries are all commented out
         if node.kind != "map":
             self.at(node, f"{what} must be a mapping, not {_type_name(node)}")
             return {}
@@ -307,6 +318,8 @@ class Validator:
             self.exceptions(top["exceptions"].node, layer)
 
     def uses_defined(self, node: YNode, layer: Layer) -> None:
+        if node.kind == "scalar" and node.value is None:
+            return
         if node.kind != "map":
             self.at(node, f"uses_defined must be a mapping of use names, not {_type_name(node)}")
             return
@@ -367,6 +380,8 @@ class Validator:
     # --- rules -------------------------------------------------------------------------
 
     def rules(self, node: YNode, layer: Layer) -> None:
+        if node.kind == "scalar" and node.value is None:
+            return
         if node.kind != "seq":
             self.at(node, f"rules must be a list, not {_type_name(node)}")
             return
@@ -473,6 +488,8 @@ class Validator:
     # --- exceptions --------------------------------------------------------------------
 
     def exceptions(self, node: YNode, layer: Layer) -> None:
+        if node.kind == "scalar" and node.value is None:
+            return
         if node.kind != "seq":
             self.at(node, f"exceptions must be a list, not {_type_name(node)}")
             return

@@ -67,23 +67,53 @@ def _obligation_item(lic: License, ob: Obligation) -> ObligationItem:
     return ObligationItem(id=ob.id, license=lic.id, text=ob.text, clause=ob.clause, when=ob.when)
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A licence that binds the subject, as far as the knowledge base knows it."""
+
+    name: str  # the id (or the unresolved name when `license` is None)
+    license: License | None
+    version: str | None = None
+    via: str | None = None  # the licence whose text incorporates this one
+
+
+def binding_licences(kb: KnowledgeBase, subject: Subject) -> list[Bound]:
+    """Every effective licence, in the subject's order, each followed by the licences its
+    terms incorporate (CogVLM2's brings in Llama 3's), each once."""
+    own_id = subject.determination.id
+    own = kb.resolve(own_id) if own_id != UNKNOWN else None
+    out: list[Bound] = []
+    seen: set[str] = set()
+
+    def visit(name: str, via: str | None) -> None:
+        lic = kb.resolve(name) if name != UNKNOWN else None
+        key = lic.id if lic is not None else name
+        if key in seen:
+            return
+        seen.add(key)
+        # The determination knows the version of the model's own licence (Yi v1.0 vs v2.1);
+        # inherited licences are judged by their default terms.
+        version = subject.determination.version if lic is not None and lic is own else None
+        out.append(Bound(key, lic, version, via))
+        terms = lic.terms_for(version) if lic is not None else None
+        for other in terms.incorporates if terms is not None else ():
+            visit(other, key)
+
+    for name in subject.effective_licenses or (UNKNOWN,):
+        visit(name, None)
+    return out
+
+
 def assess_subject(
     kb: KnowledgeBase, subject: Subject, use: str, org: Organisation
 ) -> list[Assessment]:
-    """One assessment per effective licence, in the subject's order. `use` is a built-in use."""
-    names = subject.effective_licenses or (UNKNOWN,)
-    own_id = subject.determination.id
-    own = kb.resolve(own_id) if own_id != UNKNOWN else None
+    """One assessment per binding licence. `use` is a built-in use."""
     out = []
-    for name in dict.fromkeys(names):
-        lic = kb.resolve(name) if name != UNKNOWN else None
-        if lic is None:
-            out.append(Assessment(license=name, known=False, verdict="review"))
-            continue
-        # The determination knows the version of the model's own licence (Yi v1.0 vs v2.1);
-        # inherited licences are judged by their default terms.
-        version = subject.determination.version if own is not None and own.id == lic.id else None
-        out.append(assess(lic, version, use, org, subject))
+    for bound in binding_licences(kb, subject):
+        if bound.license is None:
+            out.append(Assessment(license=bound.name, known=False, verdict="review"))
+        else:
+            out.append(assess(bound.license, bound.version, use, org, subject))
     return out
 
 
@@ -239,7 +269,7 @@ class _Assessor:
         if cond.value is None:
             return "review", f"the knowledge base gives no limit for {label}"
         limit = fmt(cond.value)
-        measured = f" (measured {cond.measured})" if cond.measured else ""
+        measured = f" (measured: {cond.measured.strip().rstrip('.')})" if cond.measured else ""
         fact: int | None = getattr(self.org, key)
         if fact is None:
             return (
