@@ -1,0 +1,188 @@
+"""notice.required_notices: which lines the effective licences require, each once.
+
+Built on in-memory results (the CLI tests run the real pipeline); the licence strings are
+read from the knowledge base, never written here, so a change to the data is a change here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
+from licensecheck.identify.types import Determination, Evidence
+from licensecheck.knowledge.store import load
+from licensecheck.notice import (
+    NOTICE_OBLIGATIONS,
+    is_notice_file,
+    render_text,
+    required_notices,
+    to_dict,
+)
+from licensecheck.results import ModelError, ModelResult, ObligationItem, UseVerdict
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load()
+
+
+def _strings(kb, license_id: str) -> list[str]:
+    """The notice strings the knowledge base gives for a licence (unconditional ones)."""
+    terms = kb[license_id].terms
+    return [o.text for o in terms.obligations if o.id in NOTICE_OBLIGATIONS and o.text.strip()]
+
+
+def _conditional(kb, license_id: str) -> list[str]:
+    terms = kb[license_id].terms
+    return [
+        c.obligation.text
+        for c in terms.conditions
+        if c.effect == "obligation" and c.obligation and c.obligation.id in NOTICE_OBLIGATIONS
+    ]
+
+
+def _result(model: str, licenses: tuple[str, ...], files: tuple[RepoFile, ...] = (), **kw):
+    facts = ModelFacts(
+        ref=ModelRef(model),
+        source="hub",
+        revision="0" * 40,
+        card=CardData(licenses=licenses[:1]),
+        card_text=None,
+        files=files,
+    )
+    det = Determination(id=licenses[0] if licenses else "unknown", confidence=0.9)
+    return ModelResult(
+        model=model,
+        revision="0" * 40,
+        source="hub",
+        status="ok",
+        facts=facts,
+        determination=det,
+        effective_licenses=licenses,
+        **kw,
+    )
+
+
+def _count(text: str, line: str) -> int:
+    return sum(1 for row in text.splitlines() if row.strip() == line.strip())
+
+
+def test_llama_lines_come_from_the_knowledge_base(kb):
+    expected = _strings(kb, "llama3.1")
+    assert expected, "llama3.1 must carry attribution / notice-file strings"
+    notice = required_notices([_result("acme/llama-ft", ("llama3.1",))], kb)
+    assert [line.text for line in notice.unconditional] == expected
+    assert all(line.licenses == ("llama3.1",) for line in notice.lines)
+    assert not notice.incomplete
+
+
+def test_each_line_appears_once_across_models(kb):
+    results = [
+        _result("acme/llama-a", ("llama3.1",)),
+        _result("acme/llama-b", ("llama3.1",)),
+    ]
+    notice = required_notices(results, kb)
+    text = render_text(notice)
+    for line in _strings(kb, "llama3.1"):
+        assert _count(text, line) == 1
+    merged = notice.lines[0]
+    assert merged.models == ("acme/llama-a", "acme/llama-b")
+
+
+def test_qwen_and_llama_together_each_line_once(kb):
+    if "qwen" not in kb:
+        pytest.skip("qwen is not in the knowledge base yet")
+    results = [_result("acme/llama-ft", ("llama3.1",)), _result("Qwen/Qwen2.5-72B", ("qwen",))]
+    text = render_text(required_notices(results, kb))
+    wanted = _strings(kb, "llama3.1") + _strings(kb, "qwen")
+    assert len(wanted) >= 3
+    for line in wanted:
+        assert _count(text, line) == 1, line
+
+
+def test_repo_notice_file_is_reproduced_once(kb):
+    notice_text = "This product includes software from Example Corp.\n"
+    f = RepoFile("NOTICE", notice_text, "x" * 64)
+    results = [
+        _result("acme/a", ("llama3.1",), files=(f,)),
+        _result("acme/b", ("llama3.1",), files=(f,)),
+    ]
+    notice = required_notices(results, kb)
+    assert len(notice.files) == 1
+    assert notice.files[0].models == ("acme/a", "acme/b")
+    text = render_text(notice)
+    assert text.count("This product includes software from Example Corp.") == 1
+    # The required lines come first, then the file.
+    assert text.index(_strings(kb, "llama3.1")[0]) < text.index("Example Corp")
+
+
+def test_notice_named_by_identification_counts_even_with_another_name(kb):
+    f = RepoFile("THIRD_PARTY_ATTRIBUTIONS.txt", "Portions (c) Someone.\n", "y" * 64)
+    result = _result("acme/a", ("llama3.1",), files=(f,))
+    det = Determination(
+        id="llama3.1",
+        confidence=0.9,
+        evidence=(Evidence("license-file", "unknown", 0.0, path=f.path, kind="notice"),),
+    )
+    result = ModelResult(**{**result.__dict__, "determination": det})
+    notice = required_notices([result], kb)
+    assert [nf.path for nf in notice.files] == [f.path]
+
+
+def test_license_file_is_not_a_notice_file():
+    assert is_notice_file("NOTICE")
+    assert is_notice_file("sub/Notice.md")
+    assert not is_notice_file("LICENSE")
+    assert not is_notice_file("NOTICES_AND_MORE.pdf")
+
+
+def test_unknown_licence_and_errors_make_the_notice_incomplete(kb):
+    results = [
+        _result("acme/unknown", ("unknown",)),
+        _result("acme/not-in-kb", ("no-such-licence-id",)),
+        ModelResult(
+            model="acme/missing",
+            revision=None,
+            source="hub",
+            status="error",
+            error=ModelError("not-found", "acme/missing: not found"),
+        ),
+    ]
+    notice = required_notices(results, kb)
+    assert [g.model for g in notice.incomplete] == [
+        "acme/unknown",
+        "acme/not-in-kb",
+        "acme/missing",
+    ]
+    assert "not identified" in notice.incomplete[0].reason
+    assert "no-such-licence-id" in notice.incomplete[1].reason
+    assert render_text(notice) == ""
+
+
+def test_conditional_display_line_is_kept_apart_unless_triggered(kb):
+    kimi = next(
+        (lic.id for lic in kb if lic.terms and _conditional(kb, lic.id)),
+        None,
+    )
+    if kimi is None:
+        pytest.skip("no licence with a conditional display obligation in the knowledge base yet")
+    line = _conditional(kb, kimi)[0]
+    plain = required_notices([_result("acme/k", (kimi,))], kb)
+    assert [ln.text for ln in plain.conditional] == [line]
+    assert plain.conditional[0].condition
+    assert _count(render_text(plain), line) == 0
+
+    # When the policy engine attached the obligation, the line is simply required.
+    verdict = UseVerdict(
+        "commercial", "allow", obligations=(ObligationItem("display-name", kimi, line),)
+    )
+    triggered = required_notices([_result("acme/k", (kimi,), verdicts={"commercial": verdict})], kb)
+    assert [ln.text for ln in triggered.unconditional] == [*_strings(kb, kimi), line]
+
+
+def test_json_form_holds_everything(kb):
+    notice = required_notices([_result("acme/a", ("llama3.1",)), _result("x/y", ("unknown",))], kb)
+    data = to_dict(notice)
+    assert [row["text"] for row in data["lines"]] == _strings(kb, "llama3.1")
+    assert data["incomplete"] == [{"model": "x/y", "reason": "licence not identified"}]
+    assert {row["obligation"] for row in data["lines"]} <= set(NOTICE_OBLIGATIONS)
