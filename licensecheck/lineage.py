@@ -500,7 +500,7 @@ def _compare(
         )
     same_family = own_lic.family is not None and own_lic.family == base_lic.family
     reason = (
-        f"another {base_lic.family} licence version"
+        f"another {base_lic.family} licence or version"
         if same_family
         else "a licence that cannot replace it"
     )

@@ -178,7 +178,7 @@ def test_version_mismatch_within_a_family_is_a_conflict() -> None:
     lin = resolve(model("me/Fam-tuned", "fam-1", "org/base"), hub)
     assert lin.effective_licenses == ("fam-1", "fam-2")
     assert conflicts(lin) == [("conflict", ("fam-1", "fam-2"))]
-    assert "another fam licence version" in lin.conflicts[0].message
+    assert "another fam licence or version" in lin.conflicts[0].message
 
 
 def test_other_family_of_same_rank_is_a_conflict() -> None:
