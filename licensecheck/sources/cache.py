@@ -1,0 +1,101 @@
+"""`--offline`: read Hub models straight from the Hugging Face cache, with no network.
+
+Does not import huggingface_hub (the pre-commit warm path must start fast); it reads the
+documented cache layout itself:
+
+    $HF_HUB_CACHE/models--{org}--{name}/refs/{revision}        text: the commit sha
+    $HF_HUB_CACHE/models--{org}--{name}/snapshots/{sha}/{path}  (symlinks into ../../blobs)
+
+The cache directory is resolved as huggingface_hub does: `HF_HUB_CACHE`, else the legacy
+`HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
+`~/.cache/huggingface/hub`. A model, revision or snapshot that is not there is a
+`SourceError("not-found")` with a hint on how to fill the cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from licensecheck.errors import SourceError
+from licensecheck.facts import ModelFacts, ModelRef
+from licensecheck.sources.interface import ModelSource
+from licensecheck.sources.local import read_directory
+from licensecheck.sources.refs import is_sha
+
+
+def default_cache_dir() -> Path:
+    """The HF hub cache directory, resolved from the environment like huggingface_hub."""
+
+    def expand(value: str) -> Path:
+        return Path(os.path.expandvars(os.path.expanduser(value)))
+
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        value = os.environ.get(var)
+        if value:
+            return expand(value)
+    hf_home = os.environ.get("HF_HOME")
+    if hf_home:
+        return expand(hf_home) / "hub"
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return expand(xdg) / "huggingface" / "hub"
+
+
+def repo_folder_name(repo_id: str) -> str:
+    return "models--" + repo_id.replace("/", "--")
+
+
+class CacheSource(ModelSource):
+    """Hub models as the HF cache holds them (no network, no huggingface_hub import)."""
+
+    name = "cache"
+
+    def __init__(self, cache_dir: str | Path | None = None) -> None:
+        super().__init__()
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+
+    def _repo_folder(self, repo_id: str) -> Path | None:
+        folder = self.cache_dir / repo_folder_name(repo_id)
+        if folder.is_dir():
+            return folder
+        # Hub ids are case-insensitive; the cache keeps the spelling of the first download.
+        wanted = repo_folder_name(repo_id).lower()
+        try:
+            for entry in sorted(os.scandir(self.cache_dir), key=lambda e: e.name):
+                if entry.name.lower() == wanted and entry.is_dir():
+                    return Path(entry.path)
+        except OSError:
+            return None
+        return None
+
+    def _missing(self, what: str, ref: ModelRef) -> SourceError:
+        return SourceError(
+            "not-found",
+            f"{ref.display}: {what} not in the HF cache ({self.cache_dir}); run once without "
+            f"--offline, or `hf download {ref.repo_id}`",
+        )
+
+    def _fetch(self, ref: ModelRef) -> ModelFacts:
+        if ref.local_path is not None:
+            raise SourceError("invalid", f"{ref.display}: a local directory, not a Hub id")
+        folder = self._repo_folder(ref.repo_id)
+        if folder is None:
+            raise self._missing("model", ref)
+        revision = ref.revision or "main"
+        if is_sha(revision):
+            sha = revision
+        else:
+            ref_file = folder / "refs" / revision
+            try:
+                sha = ref_file.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                raise self._missing(f"revision {revision!r}", ref) from None
+            if not is_sha(sha):
+                raise SourceError(
+                    "invalid",
+                    f"{ref.display}: cache ref file {ref_file} does not hold a commit sha",
+                )
+        snapshot = folder / "snapshots" / sha
+        if not snapshot.is_dir():
+            raise self._missing(f"snapshot {sha[:12]}", ref)
+        return read_directory(snapshot, ref, self.name, sha, ref.repo_id, allowed=folder)

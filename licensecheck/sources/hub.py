@@ -1,0 +1,457 @@
+"""Models on the Hugging Face Hub, through huggingface_hub only (imported lazily).
+
+Per model: ONE `HfApi.model_info(expand=[cardData, sha, gated, siblings, tags, pipeline_tag,
+library_name])` request, then each licence-like file in `siblings` (README.md included, for
+the card body) with `hf_hub_download(revision=<commit sha>)`: HEAD + GET the first time,
+nothing at all once the file is in the HF cache. See ../shared/notes/hub-protocol.md.
+
+Timeouts are explicit: `timeout` bounds model_info (the client has none by default) and the
+first HEAD of each file; `deadline` bounds each download as a whole, because the client's
+own retry pass after a failed HEAD may otherwise take minutes.
+
+Failures become `SourceError(kind, message)` with a one-line message and never a token:
+
+- not-found: missing or private repo (401/404 RepoNotFound), missing revision, a listed
+  file that is not there;
+- gated: only when even model_info is refused. A gated repo normally answers model_info
+  (card metadata) and serves README.md; its other files give `gated-file` findings and
+  `ModelFacts.gated`, and the audit decides what that means for the verdict;
+- network: 408/429/5xx, timeouts, refused or dropped connections, truncated bodies (429
+  and 5xx on model_info are retried a few times, honouring Retry-After across threads);
+- invalid: an answer that cannot be understood.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from licensecheck import __version__
+from licensecheck.errors import SourceError
+from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
+from licensecheck.sources import files as filesmod
+from licensecheck.sources.card import card_data, parse_card
+from licensecheck.sources.interface import ModelSource
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "library_name"]
+# Tried when the Hub (or an imitation) gives no file list.
+FALLBACK_FILES = ("README.md", "LICENSE")
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b|(?i:bearer\s+)\S+")
+
+T = TypeVar("T")
+
+
+def default_endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A message safe to print: one line, bounded, no token-like strings."""
+    text = " ".join(str(text).split())
+    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
+    if token and len(token) >= 4:
+        text = text.replace(token, "***")
+    text = _TOKEN_LIKE.sub("***", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class RateGate:
+    """Shared by all workers: after a 429 with Retry-After, nobody calls before that time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+
+    def wait(self) -> None:
+        with self._lock:
+            delay = self._not_before - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+    def defer(self, seconds: float) -> None:
+        with self._lock:
+            self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+
+def _status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    code = getattr(response, "status_code", None)
+    return code if isinstance(code, int) else None
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    value = headers.get("retry-after") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _server_text(exc: BaseException) -> str:
+    message = getattr(exc, "server_message", None) or ""
+    return f": {one_line(message, 120)}" if message else ""
+
+
+def _cause_text(exc: BaseException) -> str:
+    """The most useful one-line description of a transport failure."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if "Timeout" in name:
+            return "timed out"
+        if name in ("ConnectError", "ConnectionRefusedError"):
+            return "connection refused or unreachable"
+        if name in ("RemoteProtocolError", "ReadError"):
+            return "connection dropped"
+        if "Consistency check failed" in str(current):
+            return "download incomplete (size mismatch)"
+        current = current.__cause__ or current.__context__
+    return one_line(str(exc), 160) or type(exc).__name__
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _with_deadline(fn: Callable[[], T], seconds: float) -> T:
+    """Run `fn` in a daemon thread; give up after `seconds` (the thread is abandoned)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="licensecheck-download", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _Deadline()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+class HubSource(ModelSource):
+    """Hub models via huggingface_hub. Construct once per run; `fetch` memoises (see base)."""
+
+    name = "hub"
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        cache_dir: str | Path | None = None,
+        token: str | bool | None = None,
+        timeout: float = 10.0,
+        deadline: float = 60.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_retry_after: float = 30.0,
+        gate: RateGate | None = None,
+    ) -> None:
+        super().__init__()
+        # token None: huggingface_hub's own lookup (HF_TOKEN, then the saved login).
+        self.endpoint = (endpoint or default_endpoint()).rstrip("/")
+        self.cache_dir = str(cache_dir) if cache_dir is not None else None
+        self.token = token
+        self.timeout = timeout
+        self.deadline = deadline
+        self.retries = retries
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self.gate = gate or RateGate()
+        self._api: Any = None
+        self._api_lock = threading.Lock()
+
+    # --- huggingface_hub, lazily --------------------------------------------------------
+
+    def api(self) -> Any:
+        with self._api_lock:
+            if self._api is None:
+                from huggingface_hub import HfApi
+
+                self._api = HfApi(
+                    endpoint=self.endpoint,
+                    token=self.token,
+                    library_name="licensecheck",
+                    library_version=__version__,
+                )
+            return self._api
+
+    # --- model_info -----------------------------------------------------------------------
+
+    def _model_info(self, ref: ModelRef) -> Any:
+        import httpx2
+        from huggingface_hub import errors as hf_errors
+
+        attempt = 0
+        while True:
+            self.gate.wait()
+            try:
+                return self.api().model_info(
+                    ref.repo_id, revision=ref.revision, expand=EXPAND, timeout=self.timeout
+                )
+            except hf_errors.RevisionNotFoundError:
+                raise SourceError(
+                    "not-found", f"{ref.display}: revision {ref.revision!r} not found"
+                ) from None
+            except hf_errors.GatedRepoError as exc:
+                raise SourceError(
+                    "gated", f"{ref.repo_id}: gated; request access on the Hub{_server_text(exc)}"
+                ) from None
+            except hf_errors.DisabledRepoError:
+                raise SourceError("not-found", f"{ref.repo_id}: repository disabled") from None
+            except hf_errors.RepositoryNotFoundError:
+                raise SourceError("not-found", self._not_found(ref)) from None
+            except hf_errors.HfHubHTTPError as exc:
+                code = _status(exc)
+                if code in _RETRY_STATUS and attempt < self.retries:
+                    attempt += 1
+                    self._pause(exc, attempt)
+                    continue
+                raise self._http_error(ref, exc, code) from None
+            except hf_errors.OfflineModeIsEnabled:
+                raise SourceError(
+                    "network", f"{ref.display}: HF_HUB_OFFLINE is set; use --offline"
+                ) from None
+            except httpx2.HTTPError as exc:
+                # Transport failures. A timeout is not retried: it already cost `timeout`.
+                if attempt < self.retries and not isinstance(exc, httpx2.TimeoutException):
+                    attempt += 1
+                    time.sleep(self.backoff * attempt)
+                    continue
+                raise SourceError(
+                    "network", f"{ref.display}: Hub request failed: {_cause_text(exc)}"
+                ) from None
+            except (ValueError, TypeError, KeyError) as exc:
+                # Unparseable JSON, or a payload ModelInfo cannot take.
+                raise SourceError(
+                    "invalid", f"{ref.display}: unexpected Hub answer: {one_line(str(exc), 120)}"
+                ) from None
+
+    def _pause(self, exc: BaseException, attempt: int) -> None:
+        after = _retry_after(exc)
+        wait = self.backoff * attempt if after is None else min(after, self.max_retry_after)
+        self.gate.defer(wait)
+
+    def _not_found(self, ref: ModelRef) -> str:
+        return (
+            f"{ref.repo_id}: repository not found on {self.endpoint} (or private: set HF_TOKEN "
+            "or run `hf auth login` if you have access)"
+        )
+
+    def _http_error(self, ref: ModelRef, exc: BaseException, code: int | None) -> SourceError:
+        detail = f"HTTP {code}" if code else "HTTP error"
+        if code == 429:
+            after = _retry_after(exc)
+            hint = f", retry after {after:g}s" if after is not None else ""
+            return SourceError("network", f"{ref.display}: rate limited ({detail}{hint})")
+        if code is not None and (code >= 500 or code == 408):
+            return SourceError("network", f"{ref.display}: Hub unavailable ({detail})")
+        if code in (401, 404):
+            return SourceError("not-found", self._not_found(ref))
+        if code == 403:
+            return SourceError(
+                "gated", f"{ref.display}: access denied ({detail}){_server_text(exc)}"
+            )
+        return SourceError(
+            "invalid", f"{ref.display}: Hub refused the request ({detail}){_server_text(exc)}"
+        )
+
+    # --- files --------------------------------------------------------------------------
+
+    def _download(self, ref: ModelRef, path: str, revision: str) -> str | Finding | None:
+        """Local path of one file, a Finding for a gap, or None for an expected absence."""
+        import httpx2
+        from huggingface_hub import errors as hf_errors
+        from huggingface_hub import hf_hub_download
+
+        def call() -> str:
+            return str(
+                hf_hub_download(
+                    ref.repo_id,
+                    path,
+                    revision=revision,
+                    endpoint=self.endpoint,
+                    cache_dir=self.cache_dir,
+                    etag_timeout=self.timeout,
+                    token=self.token,
+                )
+            )
+
+        try:
+            return _with_deadline(call, self.deadline)
+        except _Deadline:
+            raise SourceError(
+                "network", f"{ref.display}: {path}: download took longer than {self.deadline:g}s"
+            ) from None
+        except hf_errors.GatedRepoError:
+            return Finding(
+                kind="gated-file",
+                message=f"{path}: gated; request access on the Hub and set HF_TOKEN to read it",
+                path=path,
+            )
+        except hf_errors.RemoteEntryNotFoundError:
+            return None
+        except hf_errors.RevisionNotFoundError:
+            raise SourceError(
+                "not-found", f"{ref.display}: revision {revision!r} not found when reading {path}"
+            ) from None
+        except hf_errors.RepositoryNotFoundError:
+            raise SourceError("not-found", self._not_found(ref)) from None
+        except hf_errors.LocalEntryNotFoundError as exc:
+            # The client's wording for "could not reach the Hub and nothing cached".
+            raise SourceError(
+                "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
+            ) from None
+        except hf_errors.HfHubHTTPError as exc:
+            code = _status(exc)
+            if code in (401, 403):
+                return Finding(
+                    kind="gated-file", message=f"{path}: access denied (HTTP {code})", path=path
+                )
+            raise SourceError(
+                "network", f"{ref.display}: {path}: download failed (HTTP {code})"
+            ) from None
+        except (httpx2.HTTPError, OSError) as exc:
+            raise SourceError(
+                "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
+            ) from None
+
+    # --- the model ----------------------------------------------------------------------
+
+    def _fetch(self, ref: ModelRef) -> ModelFacts:
+        info = self._model_info(ref)
+        findings: list[Finding] = []
+        sha = getattr(info, "sha", None)
+        sha = sha if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha) else None
+        if sha is None:
+            findings.append(
+                Finding(
+                    kind="no-revision",
+                    message="the Hub gave no commit sha; files read at the branch",
+                )
+            )
+        pin = sha or ref.revision or "main"
+
+        siblings = getattr(info, "siblings", None)
+        listed = [
+            s.rfilename for s in siblings or [] if isinstance(getattr(s, "rfilename", None), str)
+        ]
+        if siblings is None:
+            findings.append(Finding(kind="no-file-list", message="the Hub gave no file list"))
+            wanted = list(FALLBACK_FILES)
+        else:
+            readme = [p for p in listed if p == filesmod.README]
+            wanted = readme + filesmod.select(p for p in listed if p != filesmod.README)
+            capped = filesmod.overflow_finding(p for p in listed if p != filesmod.README)
+            if capped:
+                findings.append(capped)
+
+        readme_text: str | None = None
+        repo_files: list[RepoFile] = []
+        for path in wanted:
+            if not filesmod.is_text_name(path):
+                findings.append(filesmod.not_text_finding(path))
+                continue
+            got = self._download(ref, path, pin)
+            if got is None:
+                if siblings is not None:
+                    raise SourceError(
+                        "not-found", f"{ref.display}: {path} is listed but not found at {pin[:12]}"
+                    )
+                continue
+            if isinstance(got, Finding):
+                findings.append(got)
+                continue
+            repo_file, file_findings = filesmod.read_file(Path(got), path)
+            findings.extend(file_findings)
+            if repo_file is None:
+                continue
+            if path == filesmod.README:
+                readme_text = repo_file.text
+            else:
+                repo_files.append(repo_file)
+
+        card, card_text, card_findings = self._card(info, readme_text)
+        findings.extend(card_findings)
+        findings.extend(_link_gaps(card, listed if siblings is not None else None))
+        gated = getattr(info, "gated", None)
+        tags = getattr(info, "tags", None) or ()
+        pipeline_tag = getattr(info, "pipeline_tag", None) or card.pipeline_tag
+        return ModelFacts(
+            ref=ref,
+            source=self.name,
+            revision=sha,
+            card=card,
+            card_text=card_text,
+            files=tuple(repo_files),
+            gated=bool(gated) and gated != "false",
+            tags=tuple(t for t in tags if isinstance(t, str)),
+            pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
+            findings=tuple(findings),
+        )
+
+    def _card(
+        self, info: Any, readme_text: str | None
+    ) -> tuple[CardData, str | None, list[Finding]]:
+        """Metadata from the Hub's cardData; the README's own front matter only without it."""
+        findings: list[Finding] = []
+        parsed = parse_card(readme_text) if readme_text is not None else None
+        hub_card = getattr(info, "card_data", None)
+        mapping: dict[str, Any] | None = None
+        if hub_card is not None:
+            try:
+                mapping = hub_card.to_dict()
+            except Exception:  # a card the client itself cannot represent
+                mapping = None
+        if mapping:
+            card, findings = card_data(mapping, "cardData")
+        elif parsed is not None:
+            card = parsed.card
+            findings.extend(parsed.findings)
+        else:
+            card = CardData()
+            findings.append(
+                Finding(kind="card-missing", message="no card metadata and no README.md")
+            )
+        library = getattr(info, "library_name", None)
+        if card.library_name is None and isinstance(library, str):
+            card = _replace_library(card, library)
+        return card, (parsed.body if parsed is not None else None), findings
+
+
+def _replace_library(card: CardData, library: str) -> CardData:
+    from dataclasses import replace
+
+    return replace(card, library_name=library)
+
+
+def _link_gaps(card: CardData, listed: list[str] | None) -> list[Finding]:
+    """A relative `license_link` (LICENSE, LICENSE.md) naming a file the repo lacks."""
+    link = (card.license_link or "").strip()
+    if listed is None or not link or "://" in link or link.startswith(("#", "/")):
+        return []
+    target = link.split("#", 1)[0].removeprefix("./")
+    if not target or target in listed:
+        return []
+    return [
+        Finding(
+            kind="license-link-missing",
+            message=f"license_link {link!r} names a file the repo does not have",
+            path=target,
+        )
+    ]

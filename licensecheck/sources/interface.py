@@ -1,0 +1,92 @@
+"""What every source is: `fetch(ref) -> ModelFacts`, or a `SourceError`.
+
+`ModelSource.fetch` memoises per `ModelRef.key` for the life of the object (one run), so a
+base model named by several models is read once, and concurrent callers asking for the same
+model wait for the one request in flight. Subclasses implement `_fetch`.
+
+`Router` sends local directories to the local source and Hub ids to the Hub (online) or to
+the HF cache (`--offline`). A lock-file source can wrap it later.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from licensecheck.errors import SourceError
+from licensecheck.facts import ModelFacts, ModelRef
+
+ERROR_KINDS = ("not-found", "gated", "network", "invalid")
+
+
+@dataclass
+class _Entry:
+    done: threading.Event = field(default_factory=threading.Event)
+    facts: ModelFacts | None = None
+    error: SourceError | None = None
+
+
+class ModelSource(ABC):
+    """A place models are read from. Thread-safe; results memoised per run."""
+
+    name: str = "source"
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str | None], _Entry] = {}
+        self._memo_lock = threading.Lock()
+
+    def source_for(self, ref: ModelRef) -> str:
+        """The report's `source` value for a model read through this object."""
+        return self.name
+
+    def fetch(self, ref: ModelRef) -> ModelFacts:
+        """Facts about `ref`, read once per run. Raises SourceError."""
+        key = ref.key
+        with self._memo_lock:
+            entry = self._memo.get(key)
+            owner = entry is None
+            if entry is None:
+                entry = self._memo[key] = _Entry()
+        if owner:
+            try:
+                entry.facts = self._fetch(ref)
+            except SourceError as exc:
+                entry.error = exc
+            finally:
+                entry.done.set()
+        else:
+            entry.done.wait()
+        if entry.error is not None:
+            raise entry.error
+        if entry.facts is None:  # the owner died of a bug; do not hang or pretend
+            raise SourceError("invalid", f"{ref.display}: could not be read")
+        return entry.facts
+
+    @abstractmethod
+    def _fetch(self, ref: ModelRef) -> ModelFacts:
+        """Read one model. Raise SourceError(kind, one-line message) on failure."""
+
+
+class Router(ModelSource):
+    """Local paths to `local`, Hub ids to `hub` (which is the HF cache when offline)."""
+
+    name = "router"
+
+    def __init__(self, hub: ModelSource, local: ModelSource) -> None:
+        super().__init__()
+        self.hub = hub
+        self.local = local
+
+    def _pick(self, ref: ModelRef) -> ModelSource:
+        return self.local if ref.local_path is not None else self.hub
+
+    def source_for(self, ref: ModelRef) -> str:
+        return self._pick(ref).source_for(ref)
+
+    def fetch(self, ref: ModelRef) -> ModelFacts:
+        # The children memoise; no second layer here.
+        return self._pick(ref).fetch(ref)
+
+    def _fetch(self, ref: ModelRef) -> ModelFacts:
+        return self._pick(ref).fetch(ref)

@@ -1,0 +1,97 @@
+"""Parse what the user named on the command line into a `ModelRef`.
+
+Three shapes: `org/name` (a Hub repo), `org/name@REVISION` (a branch, tag or 40-hex commit
+sha) and a path to a local model directory (`./x`, `/abs/x`, `..`, or any existing
+directory). Anything else is a `UsageError` that quotes the argument, so a typo never
+reaches the network.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from licensecheck.errors import UsageError
+from licensecheck.facts import ModelRef
+
+# The Hub's own rule (huggingface_hub.utils.validate_repo_id): word characters, '-', '.';
+# no '--' or '..'; no leading/trailing '-' or '.'; at most 96 characters.
+_PART = re.compile(r"^(?![-.])[\w.-]+(?<![-.])$", re.ASCII)
+MAX_REPO_ID = 96
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+# Branch and tag names: git's ref rules, simplified (no control chars, spaces, '..', '~^:?*[\').
+_REVISION = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)[^\s~^:?*\[\\\x00-\x1f\x7f]+(?<![/.])$")
+
+
+def is_sha(revision: str | None) -> bool:
+    return revision is not None and SHA_RE.fullmatch(revision) is not None
+
+
+def _looks_like_path(arg: str) -> bool:
+    return (
+        arg in (".", "..")
+        or arg.startswith(("./", "../", "/", "~", ".\\", "..\\"))
+        or "\\" in arg
+        or (len(arg) > 1 and arg[1] == ":" and arg[0].isalpha())  # C:\ on Windows
+    )
+
+
+def check_repo_id(repo_id: str, what: str) -> str:
+    """`repo_id` if it is a valid Hub model id (`org/name` or a legacy `name`), else UsageError."""
+    parts = repo_id.split("/")
+    if len(parts) > 2 or any(not p for p in parts):
+        raise UsageError(f"{what}: {repo_id!r} is not a Hub model id (expected org/name)")
+    for part in parts:
+        if ".." in part or "--" in part or not _PART.fullmatch(part):
+            raise UsageError(
+                f"{what}: {repo_id!r} is not a valid Hub model id "
+                "(letters, digits, '-', '_', '.'; no '..' or '--')"
+            )
+    if len(repo_id) > MAX_REPO_ID:
+        raise UsageError(f"{what}: {repo_id!r} is longer than {MAX_REPO_ID} characters")
+    return repo_id
+
+
+def check_revision(revision: str, what: str) -> str:
+    if not revision or not _REVISION.fullmatch(revision) or revision.endswith(".lock"):
+        raise UsageError(f"{what}: {revision!r} is not a valid revision (branch, tag or sha)")
+    return revision
+
+
+def parse_hub_id(value: str, what: str = "model") -> ModelRef:
+    """`org/name` or `org/name@rev` -> ModelRef (no local-path interpretation)."""
+    value = value.strip()
+    repo_id, sep, revision = value.partition("@")
+    check_repo_id(repo_id, f"{what} {value!r}")
+    if sep:
+        check_revision(revision, f"{what} {value!r}")
+        return ModelRef(repo_id=repo_id, revision=revision)
+    return ModelRef(repo_id=repo_id)
+
+
+def parse_ref(arg: str, cwd: Path | None = None) -> ModelRef:
+    """A MODEL argument -> ModelRef. Local directories win over Hub ids of the same spelling."""
+    if not arg or not arg.strip():
+        raise UsageError("MODEL '': empty model argument")
+    if "\x00" in arg:
+        raise UsageError(f"MODEL {arg!r}: contains a NUL character")
+    base = cwd if cwd is not None else Path.cwd()
+    candidate = Path(arg).expanduser()
+    path = candidate if candidate.is_absolute() else base / candidate
+    try:
+        is_dir = path.is_dir()
+        exists = path.exists()
+    except OSError:  # name too long, permission denied on a parent
+        is_dir = exists = False
+    if is_dir:
+        return ModelRef(repo_id=arg, local_path=str(path.resolve()))
+    if exists:
+        raise UsageError(f"MODEL {arg!r}: is a file; give the model directory that holds it")
+    if _looks_like_path(arg):
+        raise UsageError(f"MODEL {arg!r}: no such directory")
+    return parse_hub_id(arg, "MODEL")
+
+
+def parse_refs(args: list[str] | tuple[str, ...], cwd: Path | None = None) -> list[ModelRef]:
+    """Every MODEL argument, in order. Repeats are kept (the report mirrors the input)."""
+    return [parse_ref(a, cwd) for a in args]

@@ -1,0 +1,655 @@
+"""A real HTTP server on 127.0.0.1 that imitates the Hugging Face Hub, for tests and benches.
+
+It speaks the part of the Hub protocol huggingface_hub 2.4 uses (see
+../shared/notes/hub-protocol.md):
+
+- `GET /api/models/{repo}[/revision/{rev}]` with `?expand=` (only `_id`, `id` and the
+  expanded keys come back; an unknown expand value is a 400 like the Hub's);
+- `HEAD`/`GET /{repo}/resolve/{rev}/{path}` with `X-Repo-Commit`, a quoted `ETag` (the git
+  blob sha1), `Content-Length`, and `Range` support;
+- errors with `X-Error-Code`/`X-Error-Message`: RepoNotFound (401 anonymous, 404 with a
+  token), RevisionNotFound, EntryNotFound (+ `X-Repo-Commit`), GatedRepo (401 anonymous,
+  403 with a token that is not approved). README.md and .gitattributes of a gated repo are
+  served; model_info of a gated repo is 200 with `gated` and `cardData`.
+
+`cardData` is derived from README.md's front matter as the Hub does: only a block that opens
+the file (leading blank lines allowed) and parses as a YAML mapping.
+
+Hooks for request-count and fault-injection tests: `requests()` (a log of method, path,
+status), `latency` added to every request, and `add_fault()` per path pattern: an HTTP
+status once / n times / always (429 with Retry-After), a dropped connection, a hang beyond
+the client's timeout, a truncated body, a wrong size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import yaml
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+APPROVED_TOKEN = "hf_testTokenWithAccess0123456789"  # a token the server grants everything
+OTHER_TOKEN = "hf_testTokenWithoutAccess987654321"  # a valid user with no access to gated repos
+
+EXPAND_VALUES = frozenset(
+    {
+        "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt",
+        "disabled", "downloads", "downloadsAllTime", "evalResults", "gated", "gguf",
+        "inference", "inferenceProviderMapping", "lastModified", "library_name", "likes",
+        "mask_token", "model-index", "pipeline_tag", "private", "resourceGroup",
+        "safetensors", "sha", "siblings", "spaces", "tags", "transformersInfo",
+        "trendingScore", "usedStorage", "widgetData",
+    }
+)  # fmt: skip
+ALWAYS_SERVED = frozenset({"README.md", ".gitattributes"})
+
+_MODEL_INFO = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+|[^/]+)(?:/revision/(?P<rev>[^/]+))?$")
+_RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+|[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+
+
+def corpus_card(name: str) -> bytes:
+    return (CORPUS / "cards" / name).read_bytes()
+
+
+def corpus_license(name: str) -> bytes:
+    return (CORPUS / "licenses" / name).read_bytes()
+
+
+def make_card(body: str = "# Model\n", **metadata: Any) -> bytes:
+    """A README.md with `metadata` as front matter (keys in the given order)."""
+    front = yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True) if metadata else ""
+    return f"---\n{front}---\n\n{body}".encode()
+
+
+def blob_sha1(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\x00" % len(data) + data).hexdigest()
+
+
+def front_matter(readme: bytes) -> dict[str, Any] | None:
+    """cardData the way the Hub derives it: a leading `---` block that is a YAML mapping."""
+    text = readme.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    match = re.match(r"^\s*---\n([\s\S]*?)\n---(?:\n|$)", text)
+    if not match:
+        return None
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) and data else None
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+@dataclass
+class Repo:
+    repo_id: str
+    commits: dict[str, dict[str, bytes]] = field(default_factory=dict)  # sha -> files
+    refs: dict[str, str] = field(default_factory=dict)  # branch or tag -> sha
+    gated: bool | str = False
+    private: bool = False
+    info: dict[str, Any] = field(default_factory=dict)  # extra model_info fields
+
+    def resolve(self, revision: str) -> str | None:
+        if revision in self.refs:
+            return self.refs[revision]
+        return revision if revision in self.commits else None
+
+
+@dataclass
+class Fault:
+    """Misbehave on requests whose path matches `pattern` (and `method`, if given)."""
+
+    pattern: str
+    action: str = "status"  # status | drop | hang | truncate | wrong-size
+    method: str | None = None
+    status: int = 500
+    times: int | None = 1  # None: every time
+    retry_after: float | None = None
+    seconds: float = 30.0  # how long a hang lasts (the server's stop ends it early)
+    hits: int = 0
+
+    def take(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        if not re.search(self.pattern, path):
+            return False
+        if self.times is not None and self.hits >= self.times:
+            return False
+        self.hits += 1
+        return True
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # decoded, without the query string
+    status: int  # 0 when the connection was dropped or hung
+    query: str = ""
+    authorized: bool = False
+
+
+class HubServer:
+    """The imitation Hub. `with HubServer() as hub:` or start()/stop()."""
+
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.repos: dict[str, Repo] = {}  # lower-case id -> repo
+        self.tokens = {APPROVED_TOKEN: True, OTHER_TOKEN: False}  # token -> approved for gated
+        self._faults: list[Fault] = []
+        self._log: list[Request] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None, "server not started"
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> HubServer:
+        server = self
+
+        class Handler(_Handler):
+            hub = server
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget faults, the request log and added latency (repos stay)."""
+        with self._lock:
+            self._faults.clear()
+            self._log.clear()
+        self.latency = 0.0
+
+    # --- repos ----------------------------------------------------------------------------
+
+    def add_repo(
+        self,
+        repo_id: str,
+        files: Mapping[str, bytes | str],
+        *,
+        gated: bool | str = False,
+        private: bool = False,
+        git_tags: Iterable[str] = (),
+        **info: Any,
+    ) -> str:
+        """Add (or replace) a repo whose `main` holds `files`; returns the commit sha.
+
+        `git_tags` are further refs to the same commit; `info` adds or overrides model_info
+        fields (pipeline_tag, library_name, tags: Hub tags, ...).
+        """
+        repo = Repo(repo_id=repo_id, gated=gated, private=private, info=dict(info))
+        with self._lock:
+            self.repos[repo_id.lower()] = repo
+        return self.add_commit(repo_id, files, refs=("main", *git_tags))
+
+    def add_commit(
+        self, repo_id: str, files: Mapping[str, bytes | str], refs: Iterable[str] = ("main",)
+    ) -> str:
+        data = {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}
+        digest = hashlib.sha1(repo_id.encode())
+        for name in sorted(data):
+            digest.update(name.encode() + b"\0" + blob_sha1(data[name]).encode())
+        sha = digest.hexdigest()
+        with self._lock:
+            repo = self.repos[repo_id.lower()]
+            repo.commits[sha] = data
+            for ref in refs:
+                repo.refs[ref] = sha
+        return sha
+
+    def sha(self, repo_id: str, revision: str = "main") -> str:
+        return self.repos[repo_id.lower()].refs[revision]
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    def add_fault(self, pattern: str, action: str = "status", **kwargs: Any) -> Fault:
+        fault = Fault(pattern=pattern, action=action, **kwargs)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def requests(self, method: str | None = None, contains: str | None = None) -> list[Request]:
+        with self._lock:
+            log = list(self._log)
+        return [
+            r
+            for r in log
+            if (method is None or r.method == method) and (contains is None or contains in r.path)
+        ]
+
+    def downloads(self, contains: str | None = None) -> list[Request]:
+        """File bodies served (GET on /resolve/)."""
+        return [r for r in self.requests("GET", contains) if "/resolve/" in r.path]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    # --- internals used by the handler ----------------------------------------------------
+
+    def _fault_for(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.take(method, path):
+                    return fault
+        return None
+
+    def _record(self, request: Request) -> None:
+        with self._lock:
+            self._log.append(request)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    hub: HubServer
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeHub/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence stderr
+        pass
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _token(self) -> str | None:
+        auth = self.headers.get("Authorization") or ""
+        return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+    def _finish(self, method: str, status: int) -> None:
+        self.hub._record(
+            Request(
+                method=method,
+                path=unquote(self._split.path),
+                status=status,
+                query=self._split.query,
+                authorized=self._token() is not None,
+            )
+        )
+
+    def _send(
+        self,
+        method: str,
+        status: int,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        content_length: int | None = None,
+    ) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header(
+            "Content-Length", str(len(body) if content_length is None else content_length)
+        )
+        self.end_headers()
+        if method != "HEAD" and body:
+            self.wfile.write(body)
+        self._finish(method, status)
+
+    def _error(
+        self,
+        method: str,
+        status: int,
+        code: str | None,
+        message: str,
+        extra: Mapping[str, str] | None = None,
+    ) -> None:
+        headers = {"Content-Type": "application/json", "X-Error-Message": message}
+        if code:
+            headers["X-Error-Code"] = code
+        headers.update(extra or {})
+        self._send(method, status, json.dumps({"error": message}).encode(), headers)
+
+    def _drop(self, method: str) -> None:
+        self.close_connection = True
+        self._finish(method, 0)
+
+    # --- routing --------------------------------------------------------------------------
+
+    def _handle(self, method: str) -> None:
+        self._split = urlsplit(self.path)
+        if self.hub.latency:
+            time.sleep(self.hub.latency)
+        raw_path = self._split.path
+        fault = self.hub._fault_for(method, unquote(raw_path))
+        if fault is not None and self._apply_fault(method, fault):
+            return
+        truncate = fault is not None and fault.action in ("truncate", "wrong-size")
+        info = _MODEL_INFO.match(raw_path)
+        if info:
+            self._model_info(
+                method, unquote(info["repo"]), info["rev"], fault if truncate else None
+            )
+            return
+        resolve = _RESOLVE.match(raw_path)
+        if resolve:
+            self._resolve(
+                method,
+                unquote(resolve["repo"]),
+                unquote(resolve["rev"]),
+                unquote(resolve["file"]),
+                fault if truncate else None,
+            )
+            return
+        self._error(method, 404, None, "Not Found")
+
+    def _apply_fault(self, method: str, fault: Fault) -> bool:
+        """Act on a fault; True when the request is fully handled."""
+        if fault.action == "status":
+            extra = {}
+            if fault.retry_after is not None:
+                extra["Retry-After"] = f"{fault.retry_after:g}"
+            self._error(method, fault.status, None, f"Injected HTTP {fault.status}", extra)
+            return True
+        if fault.action == "drop":
+            self._drop(method)
+            return True
+        if fault.action == "hang":
+            self.hub._stopping.wait(fault.seconds)
+            self._drop(method)
+            return True
+        return False  # truncate / wrong-size shape the normal answer
+
+    def _access(self, method: str, repo: Repo | None, repo_id: str) -> bool:
+        token = self._token()
+        visible = repo is not None and (not repo.private or token in self.hub.tokens)
+        if visible:
+            return True
+        if token is None:
+            self._error(method, 401, "RepoNotFound", "Invalid username or password.")
+        else:
+            self._error(
+                method,
+                404,
+                "RepoNotFound",
+                f"Repository Not Found for url: /api/models/{repo_id}.",
+            )
+        return False
+
+    def _model_info(self, method: str, repo_id: str, rev: str | None, fault: Fault | None) -> None:
+        repo = self.hub.repos.get(repo_id.lower())
+        if not self._access(method, repo, repo_id):
+            return
+        assert repo is not None
+        revision = unquote(rev) if rev is not None else "main"
+        sha = repo.resolve(revision)
+        if sha is None:
+            self._error(method, 404, "RevisionNotFound", f"Invalid rev id: {revision}")
+            return
+        query = parse_qs(self._split.query, keep_blank_values=True)
+        expand = query.get("expand", [])
+        unknown = [e for e in expand if e not in EXPAND_VALUES]
+        if unknown:
+            self._error(method, 400, None, f'"expand" must be one of the allowed values: {unknown}')
+            return
+        if expand and ("blobs" in query or "securityStatus" in query):
+            self._error(method, 400, None, "expand cannot be combined with blobs or securityStatus")
+            return
+        files = repo.commits[sha]
+        card = front_matter(files["README.md"]) if "README.md" in files else None
+        tags = list(repo.info.get("tags", []))
+        if card:
+            licences = card.get("license")
+            for lic in licences if isinstance(licences, list) else [licences]:
+                if isinstance(lic, str) and f"license:{lic}" not in tags:
+                    tags.append(f"license:{lic}")
+            bases = card.get("base_model")
+            for base in bases if isinstance(bases, list) else [bases]:
+                if isinstance(base, str) and base:
+                    tags.append(f"base_model:{base}")
+        full: dict[str, Any] = {
+            "_id": hashlib.md5(repo.repo_id.encode()).hexdigest()[:24],
+            "id": repo.repo_id,
+            "modelId": repo.repo_id,
+            "author": repo.repo_id.split("/")[0] if "/" in repo.repo_id else None,
+            "sha": sha,
+            "private": repo.private,
+            "gated": repo.gated,
+            "disabled": False,
+            "downloads": 0,
+            "likes": 0,
+            "tags": tags,
+            "pipeline_tag": repo.info.get("pipeline_tag", (card or {}).get("pipeline_tag")),
+            "library_name": repo.info.get("library_name", (card or {}).get("library_name")),
+            "createdAt": "2025-01-01T00:00:00.000Z",
+            "lastModified": "2025-01-02T00:00:00.000Z",
+            "siblings": [{"rfilename": name} for name in sorted(files)],
+        }
+        if card:
+            full["cardData"] = _json_safe(card)
+        full.update({k: v for k, v in repo.info.items() if k not in ("tags",)})
+        if expand:
+            payload = {"_id": full["_id"], "id": full["id"]}
+            payload.update({k: full[k] for k in expand if k in full and full[k] is not None})
+        else:
+            payload = full
+        body = json.dumps(payload).encode()
+        if fault is not None:  # truncated body: announce all of it, send half
+            self._partial(method, 200, body, {"Content-Type": "application/json"})
+            return
+        self._send(method, 200, body, {"Content-Type": "application/json"})
+
+    def _partial(self, method: str, status: int, body: bytes, headers: Mapping[str, str]) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+        self.close_connection = True
+        self._finish(method, status)
+
+    def _resolve(self, method: str, repo_id: str, rev: str, path: str, fault: Fault | None) -> None:
+        repo = self.hub.repos.get(repo_id.lower())
+        if not self._access(method, repo, repo_id):
+            return
+        assert repo is not None
+        sha = repo.resolve(rev)
+        if sha is None:
+            self._error(method, 404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return
+        token = self._token()
+        if repo.gated and path not in ALWAYS_SERVED and not self.hub.tokens.get(token or "", False):
+            status = 401 if token is None else 403
+            self._error(
+                method,
+                status,
+                "GatedRepo",
+                f"Access to model {repo.repo_id} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in.",
+            )
+            return
+        files = repo.commits[sha]
+        if path not in files:
+            self._error(method, 404, "EntryNotFound", "Entry not found", {"X-Repo-Commit": sha})
+            return
+        data = files[path]
+        headers = {
+            "X-Repo-Commit": sha,
+            "ETag": f'"{blob_sha1(data)}"',
+            "Content-Type": "text/plain; charset=utf-8",
+            "Accept-Ranges": "bytes",
+        }
+        if fault is not None and fault.action == "wrong-size" and method == "HEAD":
+            self._send(method, 200, data, headers, content_length=len(data) + 7)
+            return
+        if fault is not None and method == "GET":
+            self._partial(method, 200, data, headers)
+            return
+        start = self._range_start(len(data))
+        if start and method == "GET":
+            headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+            self._send(method, 206, data[start:], headers)
+            return
+        self._send(method, 200, data, headers)
+
+    def _range_start(self, size: int) -> int:
+        match = re.fullmatch(r"bytes=(\d+)-", (self.headers.get("Range") or "").strip())
+        if not match:
+            return 0
+        start = int(match.group(1))
+        return start if 0 < start < size else 0
+
+
+# --- fixture repos built from the shared corpus -----------------------------------------------
+
+LLAMA_BASE = "meta-llama/Llama-3.1-8B-Instruct"
+
+
+def populate(hub: HubServer) -> dict[str, str]:
+    """The standard fixture repos; returns repo id -> the licence id its metadata declares."""
+    declared: dict[str, str] = {}
+
+    def add(repo_id: str, files: Mapping[str, bytes], licence: str | None, **kw: Any) -> None:
+        hub.add_repo(repo_id, files, **kw)
+        if licence:
+            declared[repo_id] = licence
+
+    add(
+        "acme/apache-model",
+        {
+            "README.md": make_card(
+                "# Apache model\n\nReleased under the Apache License 2.0.\n",
+                license="apache-2.0",
+                pipeline_tag="text-generation",
+                library_name="transformers",
+            ),
+            "LICENSE": corpus_license("apache-2.0.txt"),
+            "config.json": b"{}",
+            "model.safetensors": b"\x00" * 64,
+        },
+        "apache-2.0",
+    )
+    # Microsoft's Phi-3 card (corpus 131.md): `license: mit` and a /resolve/ license_link.
+    add(
+        "microsoft/Phi-3-mini-128k-instruct",
+        {"README.md": corpus_card("131.md"), "LICENSE": corpus_license("mit.txt")},
+        "mit",
+    )
+    # A LoRA on Llama 3.1 (corpus 004.md: base_model as a one-element list).
+    add(
+        "Imed-Ghebriout/Llama-3.1-8B-Instruct-LoRA-SimSAMU",
+        {
+            "README.md": corpus_card("004.md"),
+            "LICENSE": corpus_license("llama3.1.txt"),
+            "USE_POLICY.md": corpus_license("llama3.1-acceptable-use-policy.txt"),
+            "adapter_config.json": b"{}",
+        },
+        "llama3.1",
+    )
+    # The gated base itself: model_info and README.md readable, LICENSE gated.
+    add(
+        LLAMA_BASE,
+        {
+            "README.md": make_card(
+                "# Llama 3.1 8B Instruct\n",
+                license="llama3.1",
+                pipeline_tag="text-generation",
+                extra_gated_prompt="### LLAMA 3.1 COMMUNITY LICENSE AGREEMENT",
+            ),
+            "LICENSE": corpus_license("llama3.1.txt"),
+            "USE_POLICY.md": corpus_license("llama3.1-acceptable-use-policy.txt"),
+            "original/params.json": b"{}",
+        },
+        "llama3.1",
+        gated="manual",
+    )
+    # A Gemma 2 fine-tune (corpus 106.md) and its gated base.
+    add(
+        "legal-ai/gemma-2-2b-legal-sft",
+        {
+            "README.md": corpus_card("106.md"),
+            "NOTICE": b"Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms\n",
+        },
+        "gemma",
+    )
+    add(
+        "google/gemma-2-2b-it",
+        {
+            "README.md": make_card("# Gemma 2\n", license="gemma", pipeline_tag="text-generation"),
+            "LICENSE": corpus_license("gemma-v20240401.txt"),
+        },
+        "gemma",
+        gated="auto",
+    )
+    # Qwen2.5-72B-Instruct quantised (corpus 002.md: license other + license_name qwen).
+    add(
+        "AGIcafet/openthaigpt-1.6-72b-instruct-NVFP4",
+        {"README.md": corpus_card("002.md"), "LICENSE": corpus_license("qwen.txt")},
+        "qwen",
+    )
+    # Kimi K2.6 (corpus 113.md: license other + license_name modified-mit) with the K2 LICENSE.
+    add(
+        "moonshotai/Kimi-K2.6",
+        {"README.md": corpus_card("113.md"), "LICENSE": corpus_license("kimi-k2-modified-mit.txt")},
+        "kimi-modified-mit",
+    )
+    # A private repo, and one whose card has a YAML error (the Hub gives no cardData).
+    add(
+        "acme/private-model",
+        {"README.md": make_card(license="mit"), "LICENSE": corpus_license("mit.txt")},
+        None,
+        private=True,
+    )
+    add(
+        "acme/template-card",
+        {"README.md": corpus_card("115.md")},
+        None,
+    )
+    # Two revisions: v1.0 was apache-2.0, main is now cc-by-nc-4.0.
+    hub.add_repo(
+        "acme/relicensed",
+        {"README.md": make_card(license="apache-2.0"), "LICENSE": corpus_license("apache-2.0.txt")},
+        git_tags=("v1.0",),
+    )
+    hub.add_commit(
+        "acme/relicensed",
+        {
+            "README.md": make_card(license="cc-by-nc-4.0"),
+            "LICENSE": corpus_license("cc-by-nc-4.0.txt"),
+        },
+    )
+    declared["acme/relicensed"] = "cc-by-nc-4.0"
+    return declared
