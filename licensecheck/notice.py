@@ -4,6 +4,11 @@ Pure: the strings come from the knowledge base (obligations `attribution`, `noti
 `display-name`, including a condition whose effect is a `display-name` obligation) and from
 NOTICE files a source read from the model's repo. Nothing licence-specific lives here.
 
+An obligation's text is either the exact string to reproduce (Llama's "Built with Llama")
+or an instruction (Apache's "retain the NOTICE file's notices"). The licence decides which:
+a text quoted word for word in the licence's own canonical text is a line to paste; any
+other text is an `Instruction` the caller shows to a person, never pasted as a notice.
+
 A line required by several models or licences appears once. A model whose licence could not
 be identified, or that could not be read, makes the notice incomplete: it is listed in
 `Notice.incomplete`, so the caller can fail closed instead of printing a partial notice as
@@ -12,8 +17,10 @@ if it were whole.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,6 +38,7 @@ NOTICE_OBLIGATIONS: tuple[str, ...] = ("attribution", "notice-file", "display-na
 # A repo file is a NOTICE file by its name (NOTICE, NOTICE.txt, NOTICE.md, Notice, ...).
 _NOTICE_NAME = re.compile(r"^notice(\.[a-z0-9]+)?$", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,19 @@ class NoticeFile:
 
 
 @dataclass(frozen=True)
+class Instruction:
+    """A notice obligation that is not a fixed string: a person has to act on it."""
+
+    text: str
+    obligation: str
+    licenses: tuple[str, ...]
+    models: tuple[str, ...]
+    clauses: tuple[str, ...] = ()
+    when: str = "always"
+    condition: str | None = None
+
+
+@dataclass(frozen=True)
 class Gap:
     """A model whose notice obligations could not be worked out."""
 
@@ -69,6 +90,7 @@ class Notice:
     lines: tuple[NoticeLine, ...] = ()
     files: tuple[NoticeFile, ...] = ()
     incomplete: tuple[Gap, ...] = field(default=())
+    instructions: tuple[Instruction, ...] = ()
 
     @property
     def unconditional(self) -> tuple[NoticeLine, ...]:
@@ -82,6 +104,33 @@ class Notice:
 def _key(text: str) -> str:
     """Two strings that differ only in spacing or case are the same line."""
     return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _words(text: str) -> str:
+    """Text as a run of lower-case words: quotes, punctuation and spacing do not count."""
+    text = unicodedata.normalize("NFKC", text).replace("©", " c ").casefold()
+    return " " + " ".join(_WORD.findall(text)) + " "
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_words(license_id: str, texts: tuple[str, ...]) -> str:
+    """The words of every canonical text the knowledge base bundles for a licence."""
+    from licensecheck.knowledge.store import TEXTS_DIR
+
+    parts: list[str] = []
+    for name in texts:
+        try:
+            parts.append((TEXTS_DIR / name).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+    return _words("\n".join(parts)) if parts else ""
+
+
+def quoted_in_licence(lic: License, text: str) -> bool:
+    """Whether the licence's own text contains `text` word for word (a string to reproduce)."""
+    names = tuple(name for v in lic.versions for name in v.texts)
+    words = _words(text)
+    return bool(words.strip()) and words in _canonical_words(lic.id, names)
 
 
 def _version_of(result: ModelResult, license_id: str) -> str | None:
@@ -185,6 +234,7 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
     the knowledge base) first require them.
     """
     lines = _Lines()
+    todo = _Lines()  # instructions, merged the same way
     files: dict[str, NoticeFile] = {}
     file_order: list[str] = []
     gaps: list[Gap] = []
@@ -215,17 +265,19 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
                 if condition is not None and ob.id in triggered:
                     # The policy engine found the condition met (or could not rule it out).
                     condition = None
-                lines.add(
-                    NoticeLine(
-                        text=ob.text.strip(),
-                        obligation=ob.id,
-                        licenses=(lic.id,),
-                        models=(result.model,),
-                        clauses=(ob.clause,) if ob.clause else (),
-                        when=_when(ob.when, condition),
-                        condition=condition,
-                    )
+                line = NoticeLine(
+                    text=ob.text.strip(),
+                    obligation=ob.id,
+                    licenses=(lic.id,),
+                    models=(result.model,),
+                    clauses=(ob.clause,) if ob.clause else (),
+                    when=_when(ob.when, condition),
+                    condition=condition,
                 )
+                if quoted_in_licence(lic, ob.text):
+                    lines.add(line)
+                else:
+                    todo.add(line)
         wanted = _notice_paths(result)
         for repo_file in result.facts.files if result.facts is not None else ():
             if repo_file.path not in wanted or not repo_file.text.strip():
@@ -244,7 +296,21 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
     # A NOTICE file that only repeats a line already required adds nothing.
     known = lines.keys()
     kept = tuple(files[d] for d in file_order if _key(files[d].text) not in known)
-    return Notice(lines=lines.result(), files=kept, incomplete=tuple(gaps))
+    instructions = tuple(
+        Instruction(
+            text=t.text,
+            obligation=t.obligation,
+            licenses=t.licenses,
+            models=t.models,
+            clauses=t.clauses,
+            when=t.when,
+            condition=t.condition,
+        )
+        for t in todo.result()
+    )
+    return Notice(
+        lines=lines.result(), files=kept, incomplete=tuple(gaps), instructions=instructions
+    )
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -283,6 +349,18 @@ def to_dict(notice: Notice) -> dict[str, object]:
             {"path": f.path, "models": list(f.models), "sha256": f.sha256, "text": f.text}
             for f in notice.files
         ],
+        "instructions": [
+            {
+                "text": i.text,
+                "obligation": i.obligation,
+                "licenses": list(i.licenses),
+                "models": list(i.models),
+                "clauses": list(i.clauses),
+                "when": i.when,
+                "condition": i.condition,
+            }
+            for i in notice.instructions
+        ],
         "incomplete": [{"model": g.model, "reason": g.reason} for g in notice.incomplete],
     }
 
@@ -290,10 +368,12 @@ def to_dict(notice: Notice) -> dict[str, object]:
 __all__ = [
     "NOTICE_OBLIGATIONS",
     "Gap",
+    "Instruction",
     "Notice",
     "NoticeFile",
     "NoticeLine",
     "is_notice_file",
+    "quoted_in_licence",
     "render_text",
     "required_notices",
     "to_dict",

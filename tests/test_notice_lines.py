@@ -14,6 +14,7 @@ from licensecheck.knowledge.store import load
 from licensecheck.notice import (
     NOTICE_OBLIGATIONS,
     is_notice_file,
+    quoted_in_licence,
     render_text,
     required_notices,
     to_dict,
@@ -180,9 +181,34 @@ def test_conditional_display_line_is_kept_apart_unless_triggered(kb):
     assert [ln.text for ln in triggered.unconditional] == [*_strings(kb, kimi), line]
 
 
+def test_instructions_are_not_pasted_but_reported(kb):
+    """Apache's notice obligations say what to do; they are not strings to paste."""
+    instructions = _strings(kb, "apache-2.0")
+    assert instructions
+    notice_text = "Example Model\nCopyright 2024 Example Corp.\n"
+    result = _result("acme/apache", ("apache-2.0",), files=(RepoFile("NOTICE", notice_text, "z"),))
+    notice = required_notices([result], kb)
+    assert notice.lines == ()
+    assert [i.text for i in notice.instructions] == instructions
+    text = render_text(notice)
+    for line in instructions:
+        assert line not in text
+    # What the repo's NOTICE file says is what gets pasted.
+    assert "Copyright 2024 Example Corp." in text
+
+
+def test_a_string_is_a_line_only_when_the_licence_quotes_it(kb):
+    llama = kb["llama3.1"]
+    assert quoted_in_licence(llama, "Built with Llama")
+    assert quoted_in_licence(llama, "built  with\nLLAMA")  # spacing and case do not count
+    assert not quoted_in_licence(llama, "Built with Qwen")
+    assert not quoted_in_licence(kb["apache-2.0"], "Mark modified files")
+
+
 def test_json_form_holds_everything(kb):
     notice = required_notices([_result("acme/a", ("llama3.1",)), _result("x/y", ("unknown",))], kb)
     data = to_dict(notice)
     assert [row["text"] for row in data["lines"]] == _strings(kb, "llama3.1")
     assert data["incomplete"] == [{"model": "x/y", "reason": "licence not identified"}]
     assert {row["obligation"] for row in data["lines"]} <= set(NOTICE_OBLIGATIONS)
+    assert data["instructions"] == []
