@@ -196,18 +196,31 @@ def parse_license(d: Mapping[str, Any]) -> License:
     )
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def iter_data_files(directory: Path = LICENSES_DIR) -> list[Path]:
     return sorted(directory.glob("*.yaml"))
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader where libyaml is present: several times faster than the pure one.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise KnowledgeError(f"{path}: a licence data file must be a mapping")
     return data
+
+
+def data_digest(directory: Path = LICENSES_DIR) -> str:
+    """The digest `load()` gives the knowledge base, without parsing any YAML (cheap: lets a
+    cache keyed by the knowledge base be checked before the YAML is read)."""
+    h = hashlib.sha256()
+    for path in iter_data_files(directory):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=1)
