@@ -323,7 +323,11 @@ def toml_entries(text: str) -> list[Entry]:
                 else:
                     i += 1
             return i + 1
-        return i + 1  # numbers, booleans, dates
+        # Numbers, booleans, dates: `3.5` and `1979-05-27T07:32:00.5` span several tokens.
+        i += 1
+        while i < len(toks) and (toks[i].kind == "bare" or toks[i].text == "."):
+            i += 1
+        return i
 
     while i < len(toks):
         tok = toks[i]
