@@ -191,10 +191,15 @@ class Validator:
         return known
 
     def string(self, node: YNode, what: str) -> str | None:
-        if node.kind != "scalar" or not isinstance(node.value, str) or not node.value.strip():
+        value = node.value
+        if node.kind == "scalar" and value is not None and not isinstance(value, str):
+            # YAML 1.1 reads NO (Norway) as false and 2024 as a number: where a string is
+            # expected, the text as written is what was meant.
+            value = node.text
+        if node.kind != "scalar" or not isinstance(value, str) or not value.strip():
             self.at(node, f"{what} must be a non-empty string, not {_type_name(node)}")
             return None
-        return node.value.strip()
+        return value.strip()
 
     def choice(self, node: YNode, what: str, choices: Iterable[str]) -> str | None:
         pool = tuple(choices)
@@ -212,7 +217,7 @@ class Validator:
 
     def strings(self, node: YNode, what: str) -> list[tuple[str, YNode]]:
         """A list of strings; one string alone counts as a list of one."""
-        items = [node] if node.kind == "scalar" and isinstance(node.value, str) else None
+        items = [node] if node.kind == "scalar" and node.value is not None else None
         if items is None:
             if node.kind != "seq":
                 self.at(node, f"{what} must be a list of strings, not {_type_name(node)}")

@@ -326,19 +326,25 @@ class _Assessor:
     # --- restrictions --------------------------------------------------------------------
 
     def restrictions(self) -> None:
+        binding = []
         for r in self.terms.restrictions:
-            where = cite(self.lic, r.clause)
             if self.use in r.denies:
                 self.add(
                     f"restriction:{r.id}",
                     "deny",
-                    f"{where}: restriction {r.id} rules out {self.use} use: {r.text}",
+                    f"{cite(self.lic, r.clause)}: restriction {r.id} rules out {self.use} use: "
+                    f"{r.text}",
                     r.clause,
                 )
             else:
-                self.add(
-                    f"restriction:{r.id}",
-                    "allow",
-                    f"{where}: restriction {r.id} applies: {r.text}",
-                    r.clause,
-                )
+                binding.append(r.id)
+        if binding:
+            # Listed once: they bind this use too, but only a use case can break them.
+            sources = {r.source for r in self.terms.restrictions if r.id in binding}
+            policy = " and its use policy" if "aup" in sources else ""
+            self.add(
+                f"terms:{self.lic.id}:restrictions",
+                "allow",
+                f"field-of-use restrictions in the {self.lic.name}{policy} bind this use too: "
+                f"{', '.join(binding)}",
+            )

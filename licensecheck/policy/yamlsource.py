@@ -34,6 +34,7 @@ class YNode:
     value: Any
     line: int
     column: int
+    text: str | None = None  # a scalar's source text ("NO" for the boolean false)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class _Converter:
             if node.tag != "tag:yaml.org,2002:seq":
                 raise _Refused(node.start_mark, f"unsupported YAML tag {node.tag!r}")
             return YNode("seq", [self.convert(n, depth + 1) for n in node.value], line, column)
-        return YNode("scalar", self._scalar(node), line, column)
+        return YNode("scalar", self._scalar(node), line, column, str(node.value))
 
     def _scalar(self, node: yaml.Node) -> Any:
         try:
