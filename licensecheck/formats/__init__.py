@@ -1,1 +1,61 @@
-"""formats stage."""
+"""Report formats: a registry from format name to renderer.
+
+A renderer is `render(report: AuditReport, options: RenderOptions) -> str`. Each format lives
+in its own module and is imported only when used. To add one (sarif, markdown, ...), add a
+line to `FORMATS`; `tests/test_audit_formats.py` renders every registered format.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from licensecheck.errors import UsageError
+
+if TYPE_CHECKING:
+    from licensecheck.knowledge.store import KnowledgeBase
+    from licensecheck.results import AuditReport
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    kb: KnowledgeBase
+    color: bool = False  # rich markup and ANSI colours (a terminal)
+    width: int | None = None  # terminal width; None: renderer's default
+
+
+Renderer = Callable[["AuditReport", RenderOptions], str]
+
+# name -> "module:function". Order is the order `--help` lists them in.
+FORMATS: dict[str, str] = {
+    "table": "licensecheck.formats.table:render",
+    "json": "licensecheck.formats.json_report:render",
+}
+
+# Output file suffix -> format, for `--output FILE` without `--format`.
+SUFFIXES: dict[str, str] = {".json": "json", ".txt": "table"}
+
+
+def names() -> list[str]:
+    return list(FORMATS)
+
+
+def renderer(name: str) -> Renderer:
+    """The renderer for `name`; UsageError for a format nobody registered."""
+    target = FORMATS.get(name)
+    if target is None:
+        raise UsageError(f"--format {name!r}: unknown format; choose from {', '.join(FORMATS)}")
+    module_name, attr = target.split(":")
+    func: Renderer = getattr(importlib.import_module(module_name), attr)
+    return func
+
+
+def render(name: str, report: AuditReport, options: RenderOptions) -> str:
+    return renderer(name)(report, options)
+
+
+def for_suffix(suffix: str) -> str | None:
+    fmt = SUFFIXES.get(suffix.lower())
+    return fmt if fmt in FORMATS else None

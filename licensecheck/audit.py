@@ -1,0 +1,243 @@
+"""The audit service: model references in, an `AuditReport` out. No CLI, no rich, no printing.
+
+For each model, one pipeline:
+
+    source.fetch(ref) -> ModelFacts                      (sources/: hub, local, cache)
+    identify.evidence.determine(facts, kb) -> Determination
+    lineage.resolve_lineage(facts, determination, fetch_base, kb) -> Lineage
+    policy.subject.build_subject(...) -> Subject
+    policy.engine.evaluate(policy, kb, subject, use, today) -> UseVerdict   (per use)
+
+Base models are read through the same source object, which memoises, so a base shared by
+many models costs one request per run; their determinations are memoised here. Models are
+processed by a bounded thread pool (`jobs`); results come back in input order whatever the
+completion order. A model that cannot be read is a `ModelResult` with `status="error"`; the
+others are still judged. Progress is reported through an injected callback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from licensecheck import __version__
+from licensecheck.errors import SourceError
+from licensecheck.facts import ModelFacts, ModelRef
+from licensecheck.identify import evidence
+from licensecheck.identify.types import Determination
+from licensecheck.knowledge.store import KnowledgeBase
+from licensecheck.lineage import DEFAULT_MAX_DEPTH, Lineage, resolve_lineage
+from licensecheck.policy import engine
+from licensecheck.policy.model import Policy
+from licensecheck.policy.subject import build_subject
+from licensecheck.results import AuditReport, ModelError, ModelResult, PolicyInfo, UseVerdict
+from licensecheck.sources.interface import ModelSource
+from licensecheck.sources.refs import is_sha
+
+MAX_JOBS = 64
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of an audit, for a progress display. `done` counts finished models."""
+
+    kind: str  # start | done
+    model: str
+    done: int
+    total: int
+    status: str | None = None  # ok | error, on "done"
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+def _no_progress(event: ProgressEvent) -> None:
+    """The default observer: nothing."""
+
+
+class Auditor:
+    """Judge models for uses under a policy. One instance per run (it memoises)."""
+
+    def __init__(
+        self,
+        source: ModelSource,
+        kb: KnowledgeBase,
+        policy: Policy,
+        uses: Sequence[str],
+        today: dt.date,
+        progress: Progress | None = None,
+        *,
+        jobs: int = 1,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+    ) -> None:
+        self.source = source
+        self.kb = kb
+        self.policy = policy
+        self.uses = tuple(uses)
+        self.today = today
+        self.progress = progress or _no_progress
+        self.jobs = max(1, min(MAX_JOBS, jobs))
+        self.max_depth = max_depth
+        self._determinations: dict[tuple[str, str | None], Determination] = {}
+        self._lock = threading.Lock()
+        self._done = 0
+
+    # --- the run --------------------------------------------------------------------------
+
+    def audit(self, refs: Sequence[ModelRef]) -> AuditReport:
+        """Every model, judged for every use; results in the order of `refs`."""
+        total = len(refs)
+        self._done = 0
+
+        def one(ref: ModelRef) -> ModelResult:
+            self.progress(ProgressEvent("start", ref.display, self._done, total))
+            result = self.audit_one(ref)
+            with self._lock:
+                self._done += 1
+                done = self._done
+            self.progress(ProgressEvent("done", ref.display, done, total, result.status))
+            return result
+
+        if self.jobs == 1 or total <= 1:
+            results = [one(ref) for ref in refs]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.jobs, total)) as pool:
+                results = list(pool.map(one, refs))
+        return AuditReport(
+            tool_version=__version__,
+            policy=PolicyInfo(
+                name=self.policy.name, path=self.policy.path, sha256=self.policy.sha256
+            ),
+            uses=self.uses,
+            results=tuple(results),
+            expired_exceptions=engine.expired_exceptions(self.policy, self.today),
+        )
+
+    def audit_one(self, ref: ModelRef) -> ModelResult:
+        """One model: fetch, identify, lineage, verdicts. Never raises for a bad model."""
+        source = self.source.source_for(ref)
+        try:
+            facts = self.source.fetch(ref)
+        except SourceError as exc:
+            return self._error(ref, source, exc.kind, exc.message)
+        try:
+            return self._judge(ref, facts)
+        except SourceError as exc:
+            return self._error(ref, source, exc.kind, exc.message, facts)
+        except Exception as exc:  # a bug must not sink the other models' verdicts
+            if os.environ.get("LICENSECHECK_DEBUG"):
+                raise
+            return self._error(
+                ref,
+                source,
+                "invalid",
+                f"{ref.display}: internal error while judging ({type(exc).__name__}: {exc}); "
+                "please report it (LICENSECHECK_DEBUG=1 shows the traceback)",
+                facts,
+            )
+
+    # --- stages ---------------------------------------------------------------------------
+
+    def determine(self, facts: ModelFacts) -> Determination:
+        """The model's own licence determination, once per (model, revision) per run."""
+        key = facts.ref.key
+        with self._lock:
+            cached = self._determinations.get(key)
+        if cached is not None:
+            return cached
+        determination = evidence.determine(facts, self.kb)
+        with self._lock:
+            self._determinations.setdefault(key, determination)
+        return determination
+
+    def fetch_base(self, ref: ModelRef) -> tuple[ModelFacts, Determination]:
+        """The lineage's view of a base model: the same source, memoised."""
+        facts = self.source.fetch(ref)
+        return facts, self.determine(facts)
+
+    def lineage(self, facts: ModelFacts, determination: Determination) -> Lineage:
+        """Between determination and evaluation: what the model inherits from its bases."""
+        return resolve_lineage(facts, determination, self.fetch_base, self.kb, self.max_depth)
+
+    def evaluate(
+        self, model: str, facts: ModelFacts, determination: Determination, lineage: Lineage
+    ) -> dict[str, UseVerdict]:
+        subject = build_subject(
+            model,
+            facts,
+            determination,
+            lineage.effective_licenses,
+            lineage.links,
+            lineage.conflicts,
+        )
+        return {
+            use: engine.evaluate(self.policy, self.kb, subject, use, self.today)
+            for use in self.uses
+        }
+
+    def _judge(self, ref: ModelRef, facts: ModelFacts) -> ModelResult:
+        determination = self.determine(facts)
+        lineage = self.lineage(facts, determination)
+        findings = tuple(f"{f.kind}: {f.message}" for f in (*facts.findings, *lineage.findings))
+        model = ref.repo_id if ref.local_path is None else (facts.hub_id or ref.repo_id)
+        unread = [f.path or "?" for f in facts.findings if f.kind == "gated-file"]
+        if facts.gated and unread:
+            # Card metadata alone cannot clear a gated model whose licence files stayed shut:
+            # report what the metadata says, but as an error (fail closed, exit 3).
+            declared = ", ".join(determination.declared) or determination.id
+            return ModelResult(
+                model=ref.display,
+                revision=facts.revision,
+                source=facts.source,
+                status="error",
+                error=ModelError(
+                    kind="gated",
+                    message=f"{ref.display}: gated; could not read {', '.join(unread)} (request "
+                    f"access on the Hub, then set HF_TOKEN or run `hf auth login`); the card "
+                    f"metadata declares {declared}",
+                ),
+                facts=facts,
+                determination=determination,
+                lineage=lineage.links,
+                effective_licenses=lineage.effective_licenses,
+                lineage_conflicts=lineage.conflicts,
+                findings=findings,
+            )
+        verdicts = self.evaluate(model, facts, determination, lineage)
+        return ModelResult(
+            model=ref.display,
+            revision=facts.revision,
+            source=facts.source,
+            status="ok",
+            facts=facts,
+            determination=determination,
+            lineage=lineage.links,
+            effective_licenses=lineage.effective_licenses,
+            lineage_conflicts=lineage.conflicts,
+            verdicts=verdicts,
+            findings=findings,
+        )
+
+    def _error(
+        self,
+        ref: ModelRef,
+        source: str,
+        kind: str,
+        message: str,
+        facts: ModelFacts | None = None,
+    ) -> ModelResult:
+        revision = facts.revision if facts is not None else None
+        if revision is None and is_sha(ref.revision):
+            revision = ref.revision
+        return ModelResult(
+            model=ref.display,
+            revision=revision,
+            source=source,
+            status="error",
+            error=ModelError(kind=kind, message=message),
+            facts=facts,
+        )

@@ -1,0 +1,267 @@
+"""What the commands that read models share: options, policy and use resolution, the source,
+and the mapping of outcomes and errors to exit statuses (../shared/spec/cli.md).
+
+    @click.command()
+    @click.argument("models", nargs=-1, required=True)
+    @model_options
+    def mycommand(models, **options):
+        opts = ModelOptions.from_kwargs(options)
+        with guarded():
+            ...
+            raise SystemExit(exit_status(report, policy))
+
+Exit statuses: 0 every (model, use) allowed; 1 a verdict at or above the policy's `fail_on`;
+2 usage or configuration error (nothing judged); 3 a model could not be evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from licensecheck.errors import LicensecheckError, PolicyError, SourceError, UsageError
+
+if TYPE_CHECKING:
+    from licensecheck.knowledge.store import KnowledgeBase
+    from licensecheck.policy.model import Policy
+    from licensecheck.results import AuditReport
+    from licensecheck.sources.interface import ModelSource
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+DEFAULT_JOBS = 8
+DEFAULT_TIMEOUT = 10.0  # seconds, per Hub request (LICENSECHECK_HUB_TIMEOUT overrides)
+FORMAT_CHOICES = ("table", "json", "sarif", "markdown")  # validated against the registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    policy: str | None = None
+    preset: str | None = None
+    uses: tuple[str, ...] = ()
+    format: str | None = None
+    output: str | None = None
+    offline: bool = False
+    endpoint: str | None = None
+    jobs: int = DEFAULT_JOBS
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict[str, Any]) -> ModelOptions:
+        return cls(
+            policy=kwargs.get("policy"),
+            preset=kwargs.get("preset"),
+            uses=tuple(kwargs.get("use") or ()),
+            format=kwargs.get("format"),
+            output=kwargs.get("output"),
+            offline=bool(kwargs.get("offline")),
+            endpoint=kwargs.get("endpoint"),
+            jobs=int(kwargs.get("jobs") or DEFAULT_JOBS),
+        )
+
+
+def model_options(func: F) -> F:
+    """The options of ../shared/spec/cli.md shared by audit, scan, explain, lock, sbom, notice."""
+    decorators = [
+        click.option(
+            "--policy",
+            metavar="FILE",
+            help="Policy YAML. Default: .licensecheck.yaml, else [tool.licensecheck] policy in "
+            "pyproject.toml, else the built-in 'default' preset.",
+        ),
+        click.option("--preset", metavar="NAME", help="Use a built-in policy (e.g. commercial)."),
+        click.option(
+            "--use",
+            "use",
+            multiple=True,
+            metavar="USE",
+            help="research, commercial, government, defense, or a use the policy defines. "
+            "Repeatable. Default: the policy's uses.",
+        ),
+        click.option(
+            "--format",
+            "format",
+            type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
+            help="Report format. Default: table on a terminal, json otherwise.",
+        ),
+        click.option("--output", "-o", metavar="FILE", help="Write the report to FILE."),
+        click.option(
+            "--offline",
+            is_flag=True,
+            help="Never touch the network: the HF cache and local directories only.",
+        ),
+        click.option(
+            "--endpoint",
+            metavar="URL",
+            help="Hub endpoint. Default: HF_ENDPOINT, else https://huggingface.co. The token "
+            "comes from HF_TOKEN or `hf auth login`, never from a flag.",
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(1, 64),
+            default=DEFAULT_JOBS,
+            show_default=True,
+            help="Models fetched at once.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+# --- errors -> exit statuses -------------------------------------------------------------
+
+
+def echo_error(message: str) -> None:
+    from licensecheck.sources.hub import one_line
+
+    click.echo(f"licensecheck: error: {one_line(message, 1000)}", err=True)
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Turn the project's errors into one line on stderr and the spec's exit status."""
+    try:
+        yield
+    except PolicyError as exc:
+        for problem in exc.problems:
+            echo_error(problem)
+        raise SystemExit(EXIT_USAGE) from None
+    except UsageError as exc:
+        echo_error(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
+    except SourceError as exc:
+        echo_error(exc.message)
+        raise SystemExit(EXIT_ERROR) from None
+    except LicensecheckError as exc:  # the knowledge base itself is broken: configuration
+        echo_error(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        click.echo("licensecheck: interrupted", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+def exit_status(report: AuditReport, policy: Policy) -> int:
+    """3 if any model could not be evaluated, else 1 if any verdict fails the policy, else 0."""
+    from licensecheck.results import SEVERITY
+
+    if any(r.status != "ok" for r in report.results):
+        return EXIT_ERROR
+    threshold = SEVERITY[policy.fail_on]
+    for r in report.results:
+        if any(SEVERITY[v.verdict] >= threshold for v in r.verdicts.values()):
+            return EXIT_FAIL
+    return EXIT_OK
+
+
+# --- resolution --------------------------------------------------------------------------
+
+
+def load_kb() -> KnowledgeBase:
+    from licensecheck.knowledge import store
+
+    return store.load()
+
+
+def resolve_policy(opts: ModelOptions, kb: KnowledgeBase, cwd: Path | None = None) -> Policy:
+    from licensecheck.policy.load import resolve_policy as resolve
+
+    if opts.policy and opts.preset:
+        raise UsageError("give --policy or --preset, not both")
+    return resolve(opts.policy, opts.preset, cwd or Path.cwd(), kb)
+
+
+def resolve_uses(opts: ModelOptions, policy: Policy) -> tuple[str, ...]:
+    """`--use` values (checked against the policy), or the policy's own uses."""
+    from licensecheck.knowledge.model import USES
+
+    if not opts.uses:
+        return tuple(policy.uses)
+    known = list(dict.fromkeys((*USES, *policy.uses, *policy.uses_defined)))
+    for use in opts.uses:
+        if use not in known:
+            raise UsageError(f"--use {use!r}: unknown use; choose from {', '.join(known)}")
+    return tuple(dict.fromkeys(opts.uses))
+
+
+def today() -> dt.date:
+    """The date exceptions expire against; LICENSECHECK_TODAY=YYYY-MM-DD pins it."""
+    pinned = os.environ.get("LICENSECHECK_TODAY")
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise UsageError(f"LICENSECHECK_TODAY={pinned!r}: not a YYYY-MM-DD date") from None
+
+
+def _timeout() -> float:
+    raw = os.environ.get("LICENSECHECK_HUB_TIMEOUT")
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"LICENSECHECK_HUB_TIMEOUT={raw!r}: not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise UsageError(f"LICENSECHECK_HUB_TIMEOUT={raw!r}: must be between 0 and 600 seconds")
+    return value
+
+
+def is_offline(opts: ModelOptions) -> bool:
+    """--offline, or huggingface_hub's own HF_HUB_OFFLINE switch."""
+    flag = os.environ.get("HF_HUB_OFFLINE", "") or os.environ.get("TRANSFORMERS_OFFLINE", "")
+    return opts.offline or flag.upper() in ("1", "ON", "YES", "TRUE")
+
+
+def endpoint(opts: ModelOptions) -> str:
+    from licensecheck.sources.hub import default_endpoint
+
+    url = (opts.endpoint or default_endpoint()).rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
+        raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// URL")
+    return url
+
+
+def build_source(opts: ModelOptions) -> ModelSource:
+    """Local directories, plus the Hub (online) or the HF cache (offline), for one run."""
+    from licensecheck.sources.cache import CacheSource, default_cache_dir
+    from licensecheck.sources.interface import Router
+    from licensecheck.sources.local import LocalSource
+
+    cache_dir = default_cache_dir()
+    if is_offline(opts):
+        return Router(hub=CacheSource(cache_dir), local=LocalSource())
+    from licensecheck.sources.hub import HubSource
+
+    timeout = _timeout()
+    hub = HubSource(
+        endpoint(opts), cache_dir=cache_dir, timeout=timeout, deadline=max(60.0, 6 * timeout)
+    )
+    return Router(hub=hub, local=LocalSource())
+
+
+def choose_format(opts: ModelOptions, stdout_is_terminal: bool) -> str:
+    """--format, else from --output's suffix (json by default), else table on a terminal."""
+    from licensecheck import formats
+
+    if opts.format:
+        name = opts.format.lower()
+        formats.renderer(name)  # UsageError for a format not built yet
+        return name
+    if opts.output:
+        return formats.for_suffix(Path(opts.output).suffix) or "json"
+    return "table" if stdout_is_terminal else "json"

@@ -1,0 +1,154 @@
+"""The JSON report (`--format json`): the contract of ../shared/spec/cli.md.
+
+Keys are sorted, floats rounded to four places, no timestamps: identical inputs give
+byte-identical output. Lists keep a meaningful order (results as the input named them,
+evidence as identification produced it). Beyond the spec, each result carries `findings`
+(what was odd about the inputs: gaps, bad cards) and `license.version`/`declared`; the
+report carries `expired_exceptions`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from licensecheck.formats import RenderOptions
+from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence
+from licensecheck.knowledge.store import KnowledgeBase
+from licensecheck.results import (
+    AuditReport,
+    LineageLink,
+    ModelResult,
+    UseVerdict,
+    most_severe,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _score(value: float) -> float:
+    return round(float(value), 4)
+
+
+def _evidence(ev: Evidence) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "source": ev.source,
+        "path": ev.path,
+        "id": ev.id,
+        "score": _score(ev.score),
+        "detail": ev.detail,
+        "kind": ev.kind,
+    }
+    if ev.version is not None:
+        out["version"] = ev.version
+    if ev.modified:
+        out["modified"] = True
+        out["changes"] = [{"type": c.type, "text": c.text, "line": c.line} for c in ev.changes]
+    return out
+
+
+def _conflict(c: Conflict) -> dict[str, Any]:
+    return {"kind": c.kind, "message": c.message, "ids": list(c.ids), "severity": c.severity}
+
+
+def _license(
+    d: Determination, kb: KnowledgeBase, conflicts: tuple[Conflict, ...]
+) -> dict[str, Any]:
+    lic = kb.get(d.id) if d.id != UNKNOWN else None
+    return {
+        "id": d.id,
+        "name": lic.name if lic else None,
+        "spdx": lic.spdx if lic else None,
+        "version": d.version,
+        "confidence": _score(d.confidence),
+        "modified": d.modified,
+        "declared": list(d.declared),
+        "extra": list(d.extra),
+        "evidence": [_evidence(e) for e in d.evidence],
+        "conflicts": [_conflict(c) for c in (*d.conflicts, *conflicts)],
+    }
+
+
+def _link(link: LineageLink) -> dict[str, Any]:
+    return {
+        "model": link.model,
+        "relation": link.relation,
+        "license": link.license,
+        "revision": link.revision,
+        "depth": link.depth,
+        "parent": link.parent,
+        "error": link.error,
+    }
+
+
+def _verdict(v: UseVerdict) -> dict[str, Any]:
+    return {
+        "verdict": v.verdict,
+        "reasons": [
+            {
+                "rule": r.rule,
+                "message": r.message,
+                "verdict": r.verdict,
+                "clause": r.clause,
+                "license": r.license,
+            }
+            for r in v.reasons
+        ],
+        "obligations": [
+            {"id": o.id, "license": o.license, "text": o.text, "clause": o.clause, "when": o.when}
+            for o in v.obligations
+        ],
+        "waived_by": v.waived_by,
+    }
+
+
+def result_dict(r: ModelResult, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "model": r.model,
+        "revision": r.revision,
+        "source": r.source,
+        "status": r.status,
+        "error": {"kind": r.error.kind, "message": r.error.message} if r.error else None,
+        "license": _license(r.determination, kb, r.lineage_conflicts) if r.determination else None,
+        "lineage": [_link(link) for link in r.lineage],
+        "effective_licenses": list(r.effective_licenses),
+        "verdicts": {use: _verdict(v) for use, v in r.verdicts.items()},
+        "references": [{"path": ref.path, "line": ref.line} for ref in r.references],
+        "findings": list(r.findings),
+        "gated": bool(r.facts.gated) if r.facts is not None else None,
+    }
+
+
+def summary(report: AuditReport) -> dict[str, int]:
+    """Models counted once each: by their most severe verdict, or as errors."""
+    counts = {"models": len(report.results), "allow": 0, "review": 0, "deny": 0, "errors": 0}
+    for r in report.results:
+        if r.status != "ok":
+            counts["errors"] += 1
+        else:
+            counts[most_severe([v.verdict for v in r.verdicts.values()])] += 1
+    return counts
+
+
+def to_dict(report: AuditReport, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "licensecheck", "version": report.tool_version},
+        "policy": {
+            "name": report.policy.name,
+            "path": report.policy.path,
+            "sha256": report.policy.sha256,
+        },
+        "uses": list(report.uses),
+        "results": [result_dict(r, kb) for r in report.results],
+        "summary": summary(report),
+        "expired_exceptions": list(report.expired_exceptions),
+    }
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(report: AuditReport, options: RenderOptions) -> str:
+    return dumps(to_dict(report, options.kb))
