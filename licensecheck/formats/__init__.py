@@ -32,10 +32,17 @@ Renderer = Callable[["AuditReport", RenderOptions], str]
 FORMATS: dict[str, str] = {
     "table": "licensecheck.formats.table:render",
     "json": "licensecheck.formats.json_report:render",
+    "sarif": "licensecheck.formats.sarif:render",
+    "markdown": "licensecheck.formats.markdown:render",
 }
 
 # Output file suffix -> format, for `--output FILE` without `--format`.
-SUFFIXES: dict[str, str] = {".json": "json", ".txt": "table"}
+SUFFIXES: dict[str, str] = {
+    ".json": "json",
+    ".txt": "table",
+    ".sarif": "sarif",
+    ".md": "markdown",
+}
 
 
 def names() -> list[str]:
