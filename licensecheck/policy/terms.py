@@ -300,11 +300,14 @@ class _Assessor:
             for region in cond.regions:
                 relation = regions.relation(place, region)
                 if relation == regions.DEFINITE:
-                    definite.append(f"{place} in {region}")
+                    definite.append(place if place == region else f"{place} (in {region})")
                 elif relation == regions.POSSIBLE:
                     possible.append(f"{place} may include {region}")
         if definite:
-            return "broken", f"organisation {verb} {', '.join(definite)}, which is excluded"
+            return (
+                "broken",
+                f"organisation {verb} {', '.join(definite)}, which the licence excludes",
+            )
         if possible:
             return (
                 "review",
