@@ -115,6 +115,7 @@ class Fault:
     action: str = "status"  # status | drop | hang | truncate | wrong-size
     method: str | None = None
     status: int = 500
+    error_code: str | None = None  # X-Error-Code to send with the status (EntryNotFound, ...)
     times: int | None = 1  # None: every time
     retry_after: float | None = None
     seconds: float = 30.0  # how long a hang lasts (the server's stop ends it early)
@@ -379,7 +380,9 @@ class _Handler(BaseHTTPRequestHandler):
             extra = {}
             if fault.retry_after is not None:
                 extra["Retry-After"] = f"{fault.retry_after:g}"
-            self._error(method, fault.status, None, f"Injected HTTP {fault.status}", extra)
+            self._error(
+                method, fault.status, fault.error_code, f"Injected HTTP {fault.status}", extra
+            )
             return True
         if fault.action == "drop":
             self._drop(method)

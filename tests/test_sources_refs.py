@@ -1,0 +1,110 @@
+"""MODEL arguments -> ModelRef: Hub ids, pinned revisions, local directories, and refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from licensecheck.errors import UsageError
+from licensecheck.sources.refs import is_sha, parse_hub_id, parse_ref, parse_refs
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize(
+    ("arg", "repo_id", "revision"),
+    [
+        ("meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B-Instruct", None),
+        ("Qwen/Qwen2.5-72B-Instruct@main", "Qwen/Qwen2.5-72B-Instruct", "main"),
+        ("org/name@v1.0", "org/name", "v1.0"),
+        (f"org/name@{SHA}", "org/name", SHA),
+        ("org/name@refs/pr/3", "org/name", "refs/pr/3"),
+        ("gpt2", "gpt2", None),  # legacy ids without an organisation
+        ("a_b/c.d-e", "a_b/c.d-e", None),
+    ],
+)
+def test_hub_ids_and_revisions(
+    arg: str, repo_id: str, revision: str | None, tmp_path: Path
+) -> None:
+    ref = parse_ref(arg, cwd=tmp_path)
+    assert (ref.repo_id, ref.revision, ref.local_path) == (repo_id, revision, None)
+
+
+@pytest.mark.parametrize(
+    "arg",
+    [
+        "org/../name",
+        "../name",
+        "org//name",
+        "org/",
+        "/org/name",
+        "a/b/c",
+        "org/na--me",
+        "org/-name",
+        "org/name.",
+        "org/na me",
+        "org/name@",
+        "org/name@a..b",
+        "org/name@bad rev",
+        "org/name@x.lock",
+        "",
+        "   ",
+        "x" * 50 + "/" + "y" * 50,
+    ],
+)
+def test_invalid_ids_are_usage_errors_naming_the_argument(arg: str, tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_ref(arg, cwd=tmp_path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("MODEL")
+    if arg.strip():
+        assert repr(arg) in message or repr(arg.partition("@")[0]) in message
+
+
+def test_existing_directory_wins_and_keeps_the_spelling(tmp_path: Path) -> None:
+    (tmp_path / "org" / "name").mkdir(parents=True)
+    ref = parse_ref("org/name", cwd=tmp_path)
+    assert ref.local_path == str((tmp_path / "org" / "name").resolve())
+    assert ref.repo_id == "org/name"  # the report names it as given
+    assert ref.display == "org/name"
+
+
+@pytest.mark.parametrize("arg", ["./model", "model", ".", ".."])
+def test_relative_paths(arg: str, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    (work / "model").mkdir(parents=True)
+    ref = parse_ref(arg, cwd=work)
+    assert ref.local_path == str((work / arg).resolve())
+
+
+def test_absolute_path(tmp_path: Path) -> None:
+    ref = parse_ref(str(tmp_path), cwd=Path("/"))
+    assert ref.local_path == str(tmp_path.resolve())
+
+
+def test_missing_path_and_file_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such directory"):
+        parse_ref("./not-there", cwd=tmp_path)
+    (tmp_path / "README.md").write_text("x")
+    with pytest.raises(UsageError, match="is a file"):
+        parse_ref("README.md", cwd=tmp_path)
+
+
+def test_parse_refs_keeps_order_and_repeats(tmp_path: Path) -> None:
+    refs = parse_refs(["b/x", "a/y", "b/x"], cwd=tmp_path)
+    assert [r.repo_id for r in refs] == ["b/x", "a/y", "b/x"]
+
+
+def test_parse_hub_id_never_reads_the_disk(tmp_path: Path) -> None:
+    assert parse_hub_id("org/name@main").revision == "main"
+    with pytest.raises(UsageError, match="base_model"):
+        parse_hub_id("../etc", "base_model")
+
+
+def test_is_sha() -> None:
+    assert is_sha(SHA)
+    assert not is_sha(SHA.upper())
+    assert not is_sha("main")
+    assert not is_sha(None)
