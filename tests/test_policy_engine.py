@@ -459,3 +459,34 @@ def test_fail_on() -> None:
     assert fails(pol, "review") and fails(pol, "deny") and not fails(pol, "allow")
     lenient = Policy(name="x", path=None, sha256="", fail_on="deny")
     assert not fails(lenient, "review") and fails(lenient, "deny")
+
+
+def test_an_exception_pinned_to_a_revision(tmp_path: Path) -> None:
+    from licensecheck.facts import CardData, ModelFacts, ModelRef
+    from licensecheck.identify.types import Determination
+    from licensecheck.policy.subject import build_subject
+
+    sha = "a" * 40
+    pol = policy(
+        tmp_path,
+        f"""\
+        exceptions:
+          - {{model: "acme/nc@{sha}", verdict: allow, reason: Bought, approved_by: l, expires: 2030-01-01}}
+        """,
+    )
+
+    def at(requested: str | None, resolved: str | None) -> str:
+        facts = ModelFacts(
+            ref=ModelRef("acme/nc", requested),
+            source="hub",
+            revision=resolved,
+            card=CardData(),
+            card_text=None,
+        )
+        s = build_subject(
+            "acme/nc", facts, Determination("cc-by-nc-4.0", 0.99), ("cc-by-nc-4.0",), (), ()
+        )
+        return judge(pol, s, "commercial").verdict
+
+    assert at(None, sha) == "allow"  # the resolved commit is the one waived
+    assert at("main", "b" * 40) == "deny"  # another commit is not

@@ -509,3 +509,10 @@ def test_pyproject_preset_and_errors(tmp_path: Path) -> None:
         resolve_policy(None, None, tmp_path)
     (tmp_path / "pyproject.toml").write_text("[tool.other]\nx = 1\n")
     assert resolve_policy(None, None, tmp_path).name == "default"
+
+
+def test_too_many_anchors_are_refused(tmp_path: Path) -> None:
+    text = "".join(f"k{i}: &a{i} {i}\n" for i in range(101))
+    (problem,) = problems_of(write_policy(tmp_path, text))
+    assert "more than 100 YAML anchors; refused" in problem
+    assert problem.startswith(f"{tmp_path / 'policy.yaml'}:101:")

@@ -96,7 +96,7 @@ def evaluate(
 
     # 5. Exceptions.
     waived_by = None
-    valid, expired = _waivers_for(policy, subject.model, use, today)
+    valid, expired = _waivers_for(policy, subject, use, today)
     for w in expired:
         reasons.append(
             Reason(
@@ -139,12 +139,13 @@ def _is_expired(waiver: Waiver, today: dt.date) -> bool:
 
 
 def _waivers_for(
-    policy: Policy, model: str, use: str, today: dt.date
+    policy: Policy, subject: Subject, use: str, today: dt.date
 ) -> tuple[list[Waiver], list[Waiver]]:
     valid: list[Waiver] = []
     expired: list[Waiver] = []
     for w in policy.exceptions:
-        if rules_mod.model_matches(w.model, model) and rules_mod.use_applies(w.uses, use, policy):
+        named = rules_mod.model_matches(w.model, subject.model, subject.revisions)
+        if named and rules_mod.use_applies(w.uses, use, policy):
             (expired if _is_expired(w, today) else valid).append(w)
     return valid, expired
 

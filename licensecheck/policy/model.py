@@ -101,3 +101,4 @@ class Subject:
     publishers: tuple[str, ...] = ()  # Hub orgs of the model and of its lineage
     multimodal: bool = False  # takes images/audio/video (Llama 3.2+ EU clause)
     modality_known: bool = True  # False when nothing (pipeline_tag, tags) says what it takes
+    revisions: tuple[str, ...] = ()  # the revision as requested and as resolved (waivers pin them)

@@ -23,6 +23,7 @@ class SubjectView:
     """The values each selector compares against, gathered once per subject."""
 
     model: str
+    revisions: tuple[str, ...]
     license: frozenset[str]
     family: frozenset[str]
     category: frozenset[str]
@@ -58,6 +59,7 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
             obligations.update(c.obligation.id for c in terms.conditions if c.obligation)
     return SubjectView(
         model=subject.model,
+        revisions=subject.revisions,
         license=frozenset(ids),
         family=frozenset(families),
         category=frozenset(categories),
@@ -68,19 +70,23 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
     )
 
 
-def _model_names(model: str) -> tuple[str, ...]:
-    """The model as named, and without an `@revision`, lower case (Hub ids ignore case)."""
+def _model_names(model: str, revisions: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The model as named, without an `@revision`, and with each known revision; lower
+    case (Hub ids ignore case)."""
     lowered = model.lower()
-    return (lowered, lowered.split("@", 1)[0]) if "@" in lowered else (lowered,)
+    bare = lowered.split("@", 1)[0]
+    names = [lowered, bare, *(f"{bare}@{r.lower()}" for r in revisions)]
+    return tuple(dict.fromkeys(names))
 
 
-def model_matches(pattern: str, model: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern.lower()) for name in _model_names(model))
+def model_matches(pattern: str, model: str, revisions: tuple[str, ...] = ()) -> bool:
+    """Does a `model` selector or an exception's `model` (a glob) name this model?"""
+    return any(fnmatch.fnmatchcase(n, pattern.lower()) for n in _model_names(model, revisions))
 
 
 def selector_holds(key: str, values: tuple[str, ...], subject: SubjectView) -> bool:
     if key == "model":
-        return any(model_matches(v, subject.model) for v in values)
+        return any(model_matches(v, subject.model, subject.revisions) for v in values)
     if key == "publisher":
         return any(fnmatch.fnmatchcase(p, v.lower()) for v in values for p in subject.publisher)
     if key == "governing_law":

@@ -81,6 +81,11 @@ def build_subject(
     else:
         multimodal, known = False, False
     all_conflicts = tuple(dict.fromkeys((*determination.conflicts, *conflicts)))
+    revisions: list[str] = []
+    if "@" in model:
+        revisions.append(model.split("@", 1)[1])
+    if facts is not None:
+        revisions.extend(r for r in (facts.ref.revision, facts.revision) if r)
     return Subject(
         model=model,
         determination=determination,
@@ -90,4 +95,5 @@ def build_subject(
         publishers=tuple(publishers),
         multimodal=multimodal,
         modality_known=known,
+        revisions=tuple(dict.fromkeys(revisions)),
     )
