@@ -141,8 +141,24 @@ def test_schema_rejects_what_it_should(schema: dict[str, Any]) -> None:
     assert bad(lambda d: d["terms"]["uses"].pop("defense"))
     assert bad(lambda d: d["terms"]["uses"]["research"].pop("clause"))
     assert bad(lambda d: d["terms"]["uses"]["research"].update(grant="yes"))
-    assert bad(lambda d: d["terms"].update(restrictions=[{"id": "millitary", "clause": "1", "text": "t", "source": "aup"}]))
-    assert bad(lambda d: d["terms"].update(conditions=[{"id": "mau", "kind": "max-monthly-active-users", "applies_to": ["commercial"], "clause": "2", "text": "t"}]))  # no value
+    assert bad(
+        lambda d: d["terms"].update(
+            restrictions=[{"id": "millitary", "clause": "1", "text": "t", "source": "aup"}]
+        )
+    )
+    assert bad(
+        lambda d: d["terms"].update(
+            conditions=[
+                {
+                    "id": "mau",
+                    "kind": "max-monthly-active-users",
+                    "applies_to": ["commercial"],
+                    "clause": "2",
+                    "text": "t",
+                }
+            ]
+        )
+    )  # no value
     assert bad(lambda d: d["versions"][0].update(date="1 Jan 2024"))
     assert bad(lambda d: d.update(kind="aup"))  # an AUP needs policy_of and no terms
     assert bad(lambda d: d.update(policy_of="y"))  # a licence is no AUP
@@ -203,7 +219,9 @@ def test_policy_of_names_a_licence(licenses: dict[str, model.License]) -> None:
         if lic.kind == "aup":
             parent = licenses.get(lic.policy_of or "")
             assert parent is not None, f"{lic.id}.yaml: policy_of {lic.policy_of!r} is no licence"
-            assert parent.kind == "license", f"{lic.id}.yaml: policy_of {parent.id!r} is a {parent.kind}"
+            assert parent.kind == "license", (
+                f"{lic.id}.yaml: policy_of {parent.id!r} is a {parent.kind}"
+            )
         else:
             assert lic.policy_of is None, f"{lic.id}.yaml: only an AUP has policy_of"
 
@@ -212,7 +230,9 @@ def test_incorporated_licences_exist(licenses: dict[str, model.License]) -> None
     for lic in licenses.values():
         for where, terms in _all_terms(lic):
             for other in terms.incorporates:
-                assert other in licenses, f"{lic.id}.yaml: {where}.incorporates names unknown {other!r}"
+                assert other in licenses, (
+                    f"{lic.id}.yaml: {where}.incorporates names unknown {other!r}"
+                )
                 assert other != lic.id, f"{lic.id}.yaml: {where} incorporates itself"
 
 
@@ -262,19 +282,27 @@ def test_terms_are_consistent(licenses: dict[str, model.License]) -> None:
     for lic in licenses.values():
         for where, t in _all_terms(lic):
             at = f"{lic.id}.yaml: {where}"
-            for kind, items in (("conditions", t.conditions), ("restrictions", t.restrictions), ("obligations", t.obligations)):
+            for kind, items in (
+                ("conditions", t.conditions),
+                ("restrictions", t.restrictions),
+                ("obligations", t.obligations),
+            ):
                 ids = [(i.id, i.text) if kind == "obligations" else i.id for i in items]
                 if len(ids) != len(set(ids)):
                     problems.append(f"{at}.{kind}: repeated id")
             for r in t.restrictions:
                 for use in r.denies:
                     if t.uses[use].grant != "not-granted":
-                        problems.append(f"{at}: restriction {r.id} denies {use}, but {use} is {t.uses[use].grant}")
+                        problems.append(
+                            f"{at}: restriction {r.id} denies {use}, but {use} is {t.uses[use].grant}"
+                        )
             for c in t.conditions:
                 if c.effect == "deny":
                     granted = [u for u in c.applies_to if t.uses[u].grant == "granted"]
                     if granted:
-                        problems.append(f"{at}: condition {c.id} applies to {granted}, which are granted without conditions")
+                        problems.append(
+                            f"{at}: condition {c.id} applies to {granted}, which are granted without conditions"
+                        )
                 if (c.kind in THRESHOLD_KINDS) != (c.value is not None):
                     problems.append(f"{at}: condition {c.id}: value goes with threshold kinds only")
             for use, g in t.uses.items():
@@ -289,7 +317,9 @@ def test_versions_are_unique_and_dated_consistently(licenses: dict[str, model.Li
         assert len(labels) == len(set(labels)), f"{lic.id}.yaml: repeated version label"
         for v in lic.versions:
             if v.date is not None and v.version[:4].isdigit() and len(v.version) >= 10:
-                assert v.version.startswith(v.date), f"{lic.id}.yaml: version {v.version} vs date {v.date}"
+                assert v.version.startswith(v.date), (
+                    f"{lic.id}.yaml: version {v.version} vs date {v.date}"
+                )
 
 
 def test_a_bad_data_file_is_a_one_line_knowledge_error(tmp_path: Path) -> None:
