@@ -169,6 +169,7 @@ def test_invalid_yaml_reports_the_place(tmp_path: Path) -> None:
         ("a: !!python/object/apply:os.system [ls]\n", "unsupported YAML tag"),
         ("base: &b {x: 1}\nother:\n  <<: *b\n", "merge keys (<<) are not supported"),
         ("? [a, b]\n: 1\n", "a mapping key must be a plain string"),
+        ("rules:\n  - match: {model: [*/x-*]}\n", "must be quoted"),
     ],
 )
 def test_unreadable_documents_are_refused(tmp_path: Path, text: str, expected: str) -> None:

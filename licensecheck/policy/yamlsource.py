@@ -135,6 +135,8 @@ def parse(data: bytes, display: str) -> YNode:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if "alias" in what:
+            what += " (a value starting with '*' or '&' must be quoted, e.g. \"*/name-*\")"
         raise YamlProblem([f"{_where(display, mark)}: not valid YAML: {what}"]) from None
     except yaml.YAMLError as exc:
         raise YamlProblem([f"{display}: not valid YAML: {exc}"]) from None
