@@ -579,7 +579,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=(
             "Results of computational use (for example a trained model) are not restricted "
-            "by the agreement [4].",
+            "by the agreement.",
         ),
         version="1.0",
         aliases=("CDLA-Sharing", "https://cdla.dev/sharing-1-0/", "https://cdla.io/sharing-1-0/"),
@@ -601,7 +601,7 @@ ENTRIES: tuple[Entry, ...] = (
                 "Make the agreement's text or a link to it available with published data.",
             ),
         ),
-        notes=("Results of computational use are not restricted by the agreement [4].",),
+        notes=("Results of computational use are not restricted by the agreement.",),
         version="1.0",
         aliases=("https://cdla.dev/permissive-1-0/", "https://cdla.io/permissive-1-0/"),
     ),
@@ -900,7 +900,7 @@ ENTRIES: tuple[Entry, ...] = (
         family="gnu",
         category="weak-copyleft",
         template="weak-copyleft",
-        grant="GPLv3 2 via LGPLv3 1",
+        grant="GPLv3 2 (incorporated by LGPLv3)",
         osi=True,
         obligations=_with_clauses(_GNU_COPYLEFT, "4(b)", "2, 4"),
         version="3.0",
