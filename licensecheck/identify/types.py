@@ -12,8 +12,9 @@ class Change:
     """A substantive difference from the canonical text."""
 
     type: str  # added | removed | changed
-    text: str
+    text: str  # the input's wording (added, changed) or the canonical wording (removed)
     line: int | None = None  # line in the identified file (1-based) where known
+    original: str | None = None  # for changed: the canonical wording it replaces
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,266 @@
+"""What the matcher precomputes for the canonical texts, built once and cached.
+
+For every text of every version of every licence in the knowledge base (the YAML
+`versions[].texts`, files under `knowledge/texts/`), the index holds:
+
+- the licence id, kind, name, version and category (so identifying needs no YAML parsing);
+- the normalised token sequence (`normalize.words`);
+- two exact keys: a digest of the raw text (line ends and trailing blanks ignored) and a
+  digest of the normalised tokens, so a verbatim or reformatted copy is a dictionary lookup;
+- a sample of the token 3-gram shingles (one in `SAMPLE`), for the fast candidate stage:
+  the share of a text's sampled shingles found in the input estimates how much of it the
+  input contains, at a cost of a few hundred set lookups per text.
+
+`build()` is pure. `load()` adds a cache: in-process, then a pickle on disk keyed by the
+knowledge-base digest, the texts' digest and `FORMAT`, in `$LICENSECHECK_CACHE_DIR` or the
+user cache directory (written atomically; an unwritable cache only costs the rebuild). That
+cache file is the one write the identify stage makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from licensecheck.identify.normalize import words
+
+if TYPE_CHECKING:
+    from licensecheck.knowledge.store import KnowledgeBase
+
+FORMAT = 3  # bump when the normalisation or this layout changes
+SHINGLE = 3
+SAMPLE = 4  # keep shingles whose key is divisible by SAMPLE
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One canonical text of one version of one licence."""
+
+    id: str
+    kind: str  # license | aup | notice
+    name: str
+    version: str | None
+    category: str
+    file: str  # name under knowledge/texts/
+    words: tuple[str, ...]
+    shingles: frozenset[int]  # sampled shingle keys
+    title_len: int  # tokens of the title line (a copy may leave the title out)
+
+
+@dataclass
+class Index:
+    digest: str
+    entries: list[Entry]
+    vocab: dict[str, int]  # word -> id, for shingle keys
+    exact_raw: dict[str, int] = field(default_factory=dict)  # raw digest -> entry
+    exact_words: dict[str, int] = field(default_factory=dict)  # token digest -> entry
+    full_shingles: list[bytes] = field(default_factory=list)  # per entry: array('q') bytes
+    texts_dir: str = ""
+
+    def shingles_of(self, k: int) -> frozenset[int]:
+        """All 3-gram shingle keys of entry k (stored packed; unpacked on demand)."""
+        return frozenset(array("q", self.full_shingles[k]))
+
+    def text_of(self, entry: Entry) -> str:
+        return (Path(self.texts_dir) / entry.file).read_text(encoding="utf-8")
+
+
+def raw_key(text: str) -> str:
+    """A digest of a text that ignores line-end style and trailing blanks."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    body = "\n".join(line.rstrip() for line in lines).strip("\n")
+    return hashlib.sha1(body.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def words_key(tokens: list[str] | tuple[str, ...]) -> str:
+    return hashlib.sha1("\n".join(tokens).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def shingle_keys(ids: list[int], base: int) -> list[int]:
+    """Keys of the token 3-grams of a sequence of word ids (-1: a word no text has)."""
+    return [
+        (a * base + b) * base + c
+        for a, b, c in zip(ids, ids[1:], ids[2:], strict=False)
+        if a >= 0 and b >= 0 and c >= 0
+    ]
+
+
+def sampled(keys: list[int]) -> set[int]:
+    return {k for k in keys if k % SAMPLE == 0}
+
+
+def _title_len(text: str) -> int:
+    """Tokens of the title block: up to three short leading lines (name, date, version),
+    which a copy may leave out or restyle without changing the licence."""
+    total = 0
+    lines = 0
+    for line in text.splitlines():
+        n = len(words(line))
+        if n == 0:
+            continue
+        if n > 14 or lines == 3:
+            break
+        total += n
+        lines += 1
+    return total
+
+
+def texts_digest(kb_digest: str, texts_dir: Path) -> str:
+    """Digest of everything an index depends on: the KB data, every text file, FORMAT."""
+    h = hashlib.sha256(f"{FORMAT}:{kb_digest}".encode())
+    # The code that shapes the index is part of its identity: a changed normalisation must
+    # never meet an index built by the old one.
+    for module in (__file__, _normalize_file()):
+        try:
+            h.update(Path(module).read_bytes())
+        except OSError:
+            h.update(b"<no source>")
+    try:
+        paths = sorted(texts_dir.glob("*.txt"))
+    except OSError:
+        paths = []
+    for path in paths:
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()[:20]
+
+
+def _normalize_file() -> str:
+    from licensecheck.identify import normalize
+
+    return normalize.__file__ or ""
+
+
+def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
+    """Index every canonical text the knowledge base lists (missing files are skipped)."""
+    raw: list[tuple[Entry, str]] = []
+    vocab: dict[str, int] = {}
+    for lic in kb:
+        for version in lic.versions:
+            for name in version.texts:
+                try:
+                    text = (texts_dir / name).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue  # a KB entry being written before its text: skip, never guess
+                toks = tuple(sys.intern(w) for w in words(text))
+                for w in toks:
+                    vocab.setdefault(w, len(vocab))
+                entry = Entry(
+                    id=lic.id,
+                    kind=lic.kind,
+                    name=lic.name,
+                    version=version.version,
+                    category=lic.category,
+                    file=name,
+                    words=toks,
+                    shingles=frozenset(),
+                    title_len=_title_len(text),
+                )
+                raw.append((entry, text))
+    base = max(len(vocab), 1)
+    entries: list[Entry] = []
+    exact_raw: dict[str, int] = {}
+    exact_words: dict[str, int] = {}
+    full_shingles: list[bytes] = []
+    for entry, text in raw:
+        ids = [vocab[w] for w in entry.words]
+        shingles = frozenset(sampled(shingle_keys(ids, base)))
+        entry = Entry(**{**entry.__dict__, "shingles": shingles})
+        idx = len(entries)
+        entries.append(entry)
+        # The first entry (sorted by id) wins a duplicate text; ids come sorted from the KB.
+        exact_raw.setdefault(raw_key(text), idx)
+        exact_words.setdefault(words_key(entry.words), idx)
+        full_shingles.append(array("q", sorted(set(shingle_keys(ids, base)))).tobytes())
+    return Index(
+        digest=texts_digest(kb.digest, texts_dir),
+        entries=entries,
+        vocab=vocab,
+        exact_raw=exact_raw,
+        exact_words=exact_words,
+        full_shingles=full_shingles,
+        texts_dir=str(texts_dir),
+    )
+
+
+# --- cache -----------------------------------------------------------------------------
+
+_MEMO: dict[str, Index] = {}  # digest -> index, for this process
+
+
+def cache_dir() -> Path:
+    """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory."""
+    env = os.environ.get("LICENSECHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "licensecheck" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "licensecheck"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
+
+
+def _read_cache(path: Path, digest: str) -> Index | None:
+    try:
+        with path.open("rb") as fh:
+            index = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    if not isinstance(index, Index) or index.digest != digest:
+        return None
+    return index
+
+
+def _write_cache(path: Path, index: Index) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # atomic: a reader sees the old file or the new one
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        pass  # a read-only or missing cache only costs the rebuild next time
+
+
+def load(
+    kb: KnowledgeBase | None = None, texts_dir: Path | None = None, use_disk: bool = True
+) -> Index:
+    """The index for `kb` (default: the bundled knowledge base), from memory, the disk
+    cache, or built and cached. With a warm cache no YAML is parsed at all."""
+    from licensecheck.knowledge import store
+
+    if texts_dir is None:
+        texts_dir = store.TEXTS_DIR
+    kb_digest = kb.digest if kb is not None else store.data_digest()
+    digest = texts_digest(kb_digest, texts_dir)
+    index = _MEMO.get(digest)
+    if index is not None:
+        return index
+    path = cache_dir() / f"identify-index-{digest}.pickle"
+    index = _read_cache(path, digest) if use_disk else None
+    if index is None:
+        index = build(kb if kb is not None else store.load(), texts_dir)
+        if use_disk:
+            _write_cache(path, index)
+    index.texts_dir = str(texts_dir)
+    _MEMO[digest] = index
+    return index
+
+
+__all__ = ["Entry", "Index", "build", "cache_dir", "load", "raw_key", "shingle_keys", "words_key"]

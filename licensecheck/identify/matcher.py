@@ -1,0 +1,766 @@
+"""Licence text -> licence id, version, kind, modified or not, with the changed passages.
+
+Three stages, cheapest first:
+
+1. Exact: a digest of the raw text (line ends and trailing blanks ignored), then of the
+   normalised tokens, looked up among the canonical texts. A verbatim or reformatted copy
+   of any known text costs one normalisation and a dictionary lookup.
+2. Candidates: the sampled token 3-gram shingles of the input intersected with each
+   canonical text's precomputed sample; the share of a text's shingles found estimates how
+   much of it the input holds. Only the best few go on.
+3. Diff: `difflib.SequenceMatcher` on the normalised token sequences of the input and each
+   candidate. The best-scoring run of matching blocks is the licence's region in the input;
+   every gap inside it is a hunk. A hunk is *not* substantive when it is made only of list
+   numbering, of a date, or of a filled-in placeholder, or when it only drops the title.
+   Any other hunk is a `Change` (added / removed / changed, at its line in the input), and
+   the text is `modified`.
+
+Confidence = (share of the canonical text matched) x (share of the region's tokens matched):
+the fraction of the licence found, penalised by unmatched input. Below `THRESHOLD` the
+answer is `unknown`: never a guess. Candidates are ranked by confidence, then by how many
+tokens match exactly, which tells versions apart (Llama 3.2 and 3.3 differ in little more
+than their numbers; the exact tokens decide).
+
+`find_all()` repeats stage 2-3 on what is left of the input, so a file holding a licence and
+its AUP, or a README with a licence section, yields one match per document, with lines.
+`identify()` picks the match that governs the whole text: a licence over an AUP or notice,
+the most restrictive licence over a permissive one. A permissive result is withdrawn when the
+rest of the text overlaps a restrictive licence (a truncated Llama text with an MIT paragraph
+appended is never `mit`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from licensecheck.identify import index as index_mod
+from licensecheck.identify.normalize import PLACEHOLDER, Tokens, is_date_part, is_minor, words
+from licensecheck.identify.types import UNKNOWN, Change, TextMatch
+
+if TYPE_CHECKING:
+    from licensecheck.identify.index import Entry, Index
+    from licensecheck.knowledge.store import KnowledgeBase
+
+THRESHOLD = 0.5  # confidence below this is `unknown`
+MIN_CONTAINMENT = 0.25  # share of a text's sampled shingles the input must hold to be a candidate
+MAX_CANDIDATES = 8  # from the sampled-shingle stage
+SHORTLIST = 3  # of those, how many get a diff
+MIN_REGION = 24  # tokens: a stretch shorter than this is not searched for another licence
+GAP_COST = 0.5  # per unmatched input token, when choosing the region of matching blocks
+MAX_REGIONS = 16
+FILLED_PLACEHOLDER = 12  # a placeholder may be filled with up to this many tokens
+MAX_CHANGES = 50
+
+PERMISSIVE = frozenset({"permissive", "public-domain"})
+RESTRICTIVENESS = {
+    "public-domain": 0,
+    "permissive": 1,
+    "weak-copyleft": 2,
+    "copyleft": 3,
+    "network-copyleft": 4,
+    "community": 5,
+    "use-restricted": 5,
+    "non-commercial": 6,
+    "research-only": 7,
+    "proprietary": 8,
+    "unknown": 8,
+}
+
+# Words that make a passage read as a term of the licence rather than surrounding prose.
+_NORMATIVE = frozenset(
+    [
+        "shall",
+        "must",
+        "prohibited",
+        "prohibit",
+        "forbidden",
+        "notwithstanding",
+        "obligated",
+        "obligation",
+        "obligations",
+        "undertake",
+        "agrees",
+    ]
+)
+_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s|[=\-*_]{3,}\s*$)")
+
+
+@dataclass
+class _Hunk:
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    substantive: bool
+
+
+@dataclass
+class _Region:
+    """One candidate's alignment with a stretch of the input."""
+
+    entry_idx: int
+    j0: int
+    j1: int
+    equal: int  # tokens in matching blocks
+    matched_c: int  # canonical tokens matched or in non-substantive hunks
+    matched_i: int  # input tokens likewise
+    hunks: list[_Hunk] = field(default_factory=list)
+    confidence: float = 0.0
+
+    @property
+    def modified(self) -> bool:
+        return any(h.substantive for h in self.hunks)
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def identify(text: str, kb: KnowledgeBase | None = None) -> TextMatch:
+    """The best identification of a whole text (see the module docstring)."""
+    return Matcher.get(kb).identify(text)
+
+
+def find_all(text: str, kb: KnowledgeBase | None = None) -> list[TextMatch]:
+    """Every licence, AUP or notice found in `text`, in the order they appear."""
+    return Matcher.get(kb).find_all(text)
+
+
+class Matcher:
+    """A matcher over one index. `Matcher.get(kb)` shares one per knowledge base."""
+
+    _shared: ClassVar[dict[str, Matcher]] = {}
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._full_shingles: dict[int, frozenset[int]] = {}
+        self._canon_tokens: dict[int, Tokens] = {}
+        self._name_words: dict[int, frozenset[str]] = {}
+
+    @classmethod
+    def get(cls, kb: KnowledgeBase | None = None) -> Matcher:
+        index = index_mod.load(kb)
+        m = cls._shared.get(index.digest)
+        if m is None:
+            m = cls._shared[index.digest] = cls(index)
+        return m
+
+    # -- whole text -------------------------------------------------------------------------
+
+    def identify(self, text: str) -> TextMatch:
+        matches, tokens, spans = self._find(text)
+        n_lines = _line_count(text)
+        if not matches:
+            return _classify_unmatched(text, tokens, n_lines)
+        if _is_notice_bundle(text, matches):
+            return TextMatch(
+                id=UNKNOWN,
+                kind="notice",
+                name="third-party notices",
+                confidence=round(min(m.confidence for m in matches), 3),
+                start_line=1,
+                end_line=n_lines,
+            )
+        order = [n for n, m in enumerate(matches) if m.kind == "license"] or list(
+            range(len(matches))
+        )
+        best = max(order, key=lambda n: (self._rank(matches[n]), spans[n][1] - spans[n][0], -n))
+        primary = matches[best]
+        if self._category(primary) in PERMISSIVE and tokens is not None:
+            tainted = self._taint(tokens, spans[best], primary)
+            if tainted is not None:
+                return tainted
+        return primary
+
+    def find_all(self, text: str) -> list[TextMatch]:
+        return self._find(text)[0]
+
+    # -- stages -----------------------------------------------------------------------------
+
+    def _find(self, text: str) -> tuple[list[TextMatch], Tokens | None, list[tuple[int, int]]]:
+        """Matches in text order, the tokens (None on the exact path), each match's tokens."""
+        ix = self.index
+        n_lines = _line_count(text)
+        idx = ix.exact_raw.get(index_mod.raw_key(text))
+        if idx is None:
+            fast = words(text)
+            if not fast:
+                return [], None, []
+            idx = ix.exact_words.get(index_mod.words_key(fast))
+        if idx is not None:
+            first, last = _content_lines(text)
+            return [self._exact_match(idx, first or 1, last or n_lines)], None, [(0, 1)]
+        tokens = Tokens(text)
+        ids = [ix.vocab.get(w, -1) for w in tokens.words]
+        regions: list[_Region] = []
+        stretches = [(0, len(tokens))]
+        while stretches and len(regions) < MAX_REGIONS:
+            lo, hi = stretches.pop()
+            if hi - lo < MIN_REGION:
+                continue
+            region = self._best_region(tokens, ids, lo, hi)
+            if region is None:
+                continue
+            regions.append(region)
+            stretches.append((lo, region.j0))
+            stretches.append((region.j1, hi))
+        regions.sort(key=lambda r: r.j0)
+        bounds = [0] + [x for r in regions for x in (r.j0, r.j1)] + [len(tokens)]
+        matches = []
+        for k, region in enumerate(regions):
+            before = (bounds[2 * k], region.j0)
+            after = (region.j1, bounds[2 * k + 3])
+            matches.append(self._to_match(region, tokens, before, after))
+        return matches, tokens, [(r.j0, r.j1) for r in regions]
+
+    def _candidates(self, ids: list[int], lo: int, hi: int) -> list[tuple[float, int]]:
+        base = max(len(self.index.vocab), 1)
+        keys = index_mod.sampled(index_mod.shingle_keys(ids[lo:hi], base))
+        if not keys:
+            return []
+        scored = []
+        for k, entry in enumerate(self.index.entries):
+            n = len(entry.shingles)
+            if not n:
+                continue
+            hits = len(keys & entry.shingles) if n < len(keys) * 4 else 0
+            if hits and hits / n >= MIN_CONTAINMENT:
+                scored.append((hits / n, k))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        if not scored:
+            return []
+        top = scored[0][0]
+        return [s for s in scored[:MAX_CANDIDATES] if s[0] >= top * 0.6]
+
+    def _best_region(self, tokens: Tokens, ids: list[int], lo: int, hi: int) -> _Region | None:
+        best: _Region | None = None
+        best_key: tuple[float, int, int] | None = None
+        for k, w0, w1 in self._shortlist(self._candidates(ids, lo, hi), ids, lo, hi):
+            region = self._align(k, tokens, w0, w1)
+            if region is None or region.confidence < THRESHOLD:
+                continue
+            key = (round(region.confidence, 2), region.equal, -k)
+            if best_key is None or key > best_key:
+                best, best_key = region, key
+        return best
+
+    def _shortlist(
+        self, candidates: list[tuple[float, int]], ids: list[int], lo: int, hi: int
+    ) -> list[tuple[int, int, int]]:
+        """The candidates worth a diff: Jaccard similarity of all 3-gram shingles between the
+        canonical text and its window of the input, keeping those close to the best (versions
+        of one licence differ in few shingles, so the right one comes first)."""
+        if len(candidates) <= 1:
+            return [(k, *self._window(k, ids, lo, hi)) for _, k in candidates]
+        base = max(len(self.index.vocab), 1)
+        window_keys: dict[tuple[int, int], set[int]] = {}
+        scored = []
+        for _, k in candidates:
+            w0, w1 = self._window(k, ids, lo, hi)
+            keys = window_keys.get((w0, w1))
+            if keys is None:
+                keys = window_keys[(w0, w1)] = set(index_mod.shingle_keys(ids[w0:w1], base))
+            full = self._shingles_of(k)
+            hits = len(keys & full)
+            jaccard = hits / max(len(full) + len(keys) - hits, 1)
+            scored.append((jaccard, -k, w0, w1))
+        scored.sort(reverse=True)
+        top = scored[0][0]
+        return [(-nk, w0, w1) for j, nk, w0, w1 in scored[:SHORTLIST] if j >= top - 0.04]
+
+    def _window(self, k: int, ids: list[int], lo: int, hi: int) -> tuple[int, int]:
+        """The part of a long stretch where the candidate's shingles cluster."""
+        entry = self.index.entries[k]
+        n = len(entry.words)
+        if hi - lo <= 2 * n + 200:
+            return lo, hi
+        full = self._shingles_of(k)
+        base = max(len(self.index.vocab), 1)
+        positions = [
+            lo + p
+            for p, (a, b, c) in enumerate(
+                zip(ids[lo:hi], ids[lo + 1 : hi], ids[lo + 2 : hi], strict=False)
+            )
+            if a >= 0 and b >= 0 and c >= 0 and (a * base + b) * base + c in full
+        ]
+        if not positions:
+            return lo, hi
+        gap = max(60, n // 2)
+        clusters: list[list[int]] = [[positions[0]]]
+        for p in positions[1:]:
+            if p - clusters[-1][-1] > gap:
+                clusters.append([p])
+            else:
+                clusters[-1].append(p)
+        cluster = max(clusters, key=len)
+        margin = max(40, n // 4)
+        return max(lo, cluster[0] - margin), min(hi, cluster[-1] + 3 + margin)
+
+    def _shingles_of(self, k: int) -> frozenset[int]:
+        cached = self._full_shingles.get(k)
+        if cached is None:
+            cached = self._full_shingles[k] = self.index.shingles_of(k)
+        return cached
+
+    def _align(self, k: int, tokens: Tokens, w0: int, w1: int) -> _Region | None:
+        entry = self.index.entries[k]
+        canon = entry.words
+        blocks = [(i, w0 + j, s) for i, j, s in matching_blocks(canon, tokens.words[w0:w1])]
+        if not blocks:
+            return None
+        a, b = _densest(blocks)
+        blocks = blocks[a : b + 1]
+        j0 = blocks[0][1]
+        j1 = blocks[-1][1] + blocks[-1][2]
+        hunks: list[_Hunk] = []
+        prev_i, prev_j = 0, j0
+        for i, j, s in blocks:
+            if i > prev_i or j > prev_j:
+                hunks.append(self._hunk(entry, tokens, prev_i, i, prev_j, j))
+            prev_i, prev_j = i + s, j + s
+        if prev_i < len(canon):
+            hunks.append(self._hunk(entry, tokens, prev_i, len(canon), j1, j1))
+        equal = sum(s for _, _, s in blocks)
+        loose_c = sum(h.i1 - h.i0 for h in hunks if not h.substantive)
+        loose_i = sum(h.j1 - h.j0 for h in hunks if not h.substantive)
+        matched_c = equal + loose_c
+        matched_i = equal + loose_i
+        coverage = matched_c / max(len(canon), 1)
+        precision = matched_i / max(j1 - j0, 1)
+        return _Region(
+            entry_idx=k,
+            j0=j0,
+            j1=j1,
+            equal=equal,
+            matched_c=matched_c,
+            matched_i=matched_i,
+            hunks=hunks,
+            confidence=round(coverage * precision, 3),
+        )
+
+    def _hunk(self, entry: Entry, tokens: Tokens, i0: int, i1: int, j0: int, j1: int) -> _Hunk:
+        canon = entry.words[i0:i1]
+        given = tokens.words[j0:j1]
+        names = self._names(entry)
+        return _Hunk(i0, i1, j0, j1, _substantive(canon, given, i0, entry.title_len, names))
+
+    def _names(self, entry: Entry) -> frozenset[str]:
+        """The words of a licence's own name and title (how it refers to itself)."""
+        key = id(entry)
+        cached = self._name_words.get(key)
+        if cached is None:
+            title = entry.words[: entry.title_len]
+            cached = frozenset(words(entry.name)) | frozenset(title)
+            cached = frozenset(w for w in cached if not w.isdigit())
+            self._name_words[key] = cached
+        return cached
+
+    # -- results ----------------------------------------------------------------------------
+
+    def _exact_match(self, idx: int, first: int, last: int) -> TextMatch:
+        e = self.index.entries[idx]
+        return TextMatch(
+            id=e.id,
+            kind=e.kind,
+            name=e.name,
+            version=e.version,
+            confidence=1.0,
+            modified=False,
+            start_line=first,
+            end_line=last,
+        )
+
+    def _to_match(
+        self,
+        region: _Region,
+        tokens: Tokens,
+        before: tuple[int, int],
+        after: tuple[int, int],
+    ) -> TextMatch:
+        entry = self.index.entries[region.entry_idx]
+        changes = [self._change(entry, tokens, h) for h in region.hunks if h.substantive]
+        # Prose right next to the licence that reads like a term of it is an added clause.
+        for lo, hi, side in ((before[0], before[1], "before"), (after[0], after[1], "after")):
+            clause = _adjacent_clause(tokens, lo, hi, side)
+            if clause is not None:
+                a, b = clause
+                changes.append(Change(type="added", text=tokens.passage(a, b), line=tokens.line(a)))
+        changes.sort(key=lambda c: c.line or 0)
+        return TextMatch(
+            id=entry.id,
+            kind=entry.kind,
+            name=entry.name,
+            version=entry.version,
+            confidence=region.confidence,
+            modified=bool(changes),
+            changes=tuple(changes[:MAX_CHANGES]),
+            start_line=tokens.line(region.j0),
+            end_line=tokens.line(region.j1 - 1),
+        )
+
+    def _canon(self, k: int) -> Tokens:
+        t = self._canon_tokens.get(k)
+        if t is None:
+            t = self._canon_tokens[k] = Tokens(self.index.text_of(self.index.entries[k]))
+        return t
+
+    def _change(self, entry: Entry, tokens: Tokens, h: _Hunk) -> Change:
+        k = self.index.entries.index(entry)
+        canon = self._canon(k)
+        if canon.words != list(entry.words):  # the text changed under us: words only
+            original = " ".join(entry.words[h.i0 : h.i1])
+        else:
+            original = canon.passage(h.i0, h.i1)
+        if h.j1 == h.j0:
+            at = h.j0 if h.j0 < len(tokens) else max(h.j0 - 1, 0)
+            return Change(type="removed", text=original, line=tokens.line(at))
+        text = tokens.passage(h.j0, h.j1)
+        if h.i1 == h.i0:
+            return Change(type="added", text=text, line=tokens.line(h.j0))
+        return Change(type="changed", text=text, line=tokens.line(h.j0), original=original)
+
+    # -- ranking and safety -----------------------------------------------------------------
+
+    def _entry_of(self, m: TextMatch) -> Entry | None:
+        for e in self.index.entries:
+            if e.id == m.id and e.version == m.version:
+                return e
+        return None
+
+    def _category(self, m: TextMatch) -> str:
+        e = self._entry_of(m)
+        return e.category if e is not None else "unknown"
+
+    def _rank(self, m: TextMatch) -> int:
+        return RESTRICTIVENESS.get(self._category(m), 8)
+
+    def _restrictive(self) -> frozenset[int]:
+        """Indexes of the texts a permissive answer must never hide."""
+        return frozenset(
+            k
+            for k, e in enumerate(self.index.entries)
+            if e.kind == "license" and e.category not in PERMISSIVE
+        )
+
+    def _taint(self, tokens: Tokens, span: tuple[int, int], primary: TextMatch) -> TextMatch | None:
+        """`unknown` when the text outside a permissive match overlaps a restrictive licence."""
+        ids = [self.index.vocab.get(w, -1) for w in tokens.words]
+        outside = [*ids[: span[0]], -1, *ids[span[1] :]]
+        if len(outside) < 12:
+            return None
+        base = max(len(self.index.vocab), 1)
+        keys = index_mod.sampled(index_mod.shingle_keys(outside, base))
+        if not keys:
+            return None
+        # Which known text explains the rest best? Only a restrictive one withdraws the answer.
+        best_hits, best_k = 0, -1
+        for k, entry in enumerate(self.index.entries):
+            hits = len(keys & entry.shingles)
+            if hits > best_hits:
+                best_hits, best_k = hits, k
+        if best_k < 0 or best_k not in self._restrictive():
+            return None
+        if best_hits < 3 or best_hits < 0.2 * len(keys):
+            return None
+        return TextMatch(
+            id=UNKNOWN,
+            kind=UNKNOWN,
+            confidence=0.0,
+            start_line=1,
+            end_line=_line_count(tokens.text),
+            changes=(
+                Change(
+                    type="added",
+                    text=(
+                        f"text outside the {primary.id} licence overlaps "
+                        f"{self.index.entries[best_k].id}; not identified"
+                    ),
+                ),
+            ),
+        )
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
+    """Matching blocks (i, j, size) of two token sequences, in order: a patience diff.
+
+    Shingles that occur exactly once in both sides anchor the alignment (their longest
+    increasing run, as in `git diff --patience`); the gaps between anchors are aligned the
+    same way, recursively, and only small gaps without anchors go to difflib. Near-identical
+    texts, the usual case, cost a few dictionary passes instead of difflib's quadratic work.
+    """
+    blocks: list[tuple[int, int, int]] = []
+    _patience(a, b, 0, len(a), 0, len(b), blocks, 0)
+    blocks.sort()
+    merged: list[tuple[int, int, int]] = []
+    for i, j, n in blocks:
+        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+            pi, pj, pn = merged[-1]
+            merged[-1] = (pi, pj, pn + n)
+        elif n:
+            merged.append((i, j, n))
+    return merged
+
+
+def _unique_positions(seq: Sequence[str], lo: int, hi: int, k: int) -> dict[object, int]:
+    """Position of every k-gram that occurs once in seq[lo:hi] (Counter and dict
+    comprehensions run in C: much faster than a loop here)."""
+    if k == 3:
+        grams: list[object] = list(
+            zip(seq[lo:hi], seq[lo + 1 : hi], seq[lo + 2 : hi], strict=False)
+        )
+    else:
+        grams = list(seq[lo:hi])
+    counts = Counter(grams)
+    return {g: lo + p for p, g in enumerate(grams) if counts[g] == 1}
+
+
+def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest run of pairs increasing in both coordinates (pairs sorted by the first)."""
+    tails: list[int] = []  # j of the last pair of the best run of each length
+    tail_idx: list[int] = []
+    prev = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(n)
+        else:
+            tails[pos] = j
+            tail_idx[pos] = n
+        prev[n] = tail_idx[pos - 1] if pos else -1
+    out = []
+    n = tail_idx[-1] if tail_idx else -1
+    while n >= 0:
+        out.append(pairs[n])
+        n = prev[n]
+    out.reverse()
+    return out
+
+
+_DIFFLIB_LIMIT = 40_000  # cells: gaps smaller than this without anchors go to difflib
+
+
+def _patience(
+    a: Sequence[str],
+    b: Sequence[str],
+    alo: int,
+    ahi: int,
+    blo: int,
+    bhi: int,
+    out: list[tuple[int, int, int]],
+    depth: int,
+) -> None:
+    i, j = alo, blo
+    while i < ahi and j < bhi and a[i] == b[j]:
+        i += 1
+        j += 1
+    if i > alo:
+        out.append((alo, blo, i - alo))
+    alo, blo = i, j
+    i, j = ahi, bhi
+    while i > alo and j > blo and a[i - 1] == b[j - 1]:
+        i -= 1
+        j -= 1
+    if i < ahi:
+        out.append((i, j, ahi - i))
+    ahi, bhi = i, j
+    if alo >= ahi or blo >= bhi:
+        return
+    k = 3 if min(ahi - alo, bhi - blo) > 40 and depth < 6 else 1
+    ua = _unique_positions(a, alo, ahi, k)
+    ub = _unique_positions(b, blo, bhi, k)
+    pairs = sorted((p, ub[g]) for g, p in ua.items() if g in ub)
+    if pairs and depth < 40:
+        pa, pb = alo, blo
+        for i, j in _lis(pairs):
+            if i < pa or j < pb:
+                continue  # inside the block the previous anchor grew into
+            _patience(a, b, pa, i, pb, j, out, depth + 1)
+            n = 0
+            while i + n < ahi and j + n < bhi and a[i + n] == b[j + n]:
+                n += 1
+            out.append((i, j, n))
+            pa, pb = i + n, j + n
+        _patience(a, b, pa, ahi, pb, bhi, out, depth + 1)
+    elif (ahi - alo) * (bhi - blo) <= _DIFFLIB_LIMIT:
+        sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+        out.extend((alo + x, blo + y, n) for x, y, n in sm.get_matching_blocks() if n)
+
+
+def _densest(blocks: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """The run of matching blocks with the best (matched - GAP_COST * skipped input) score:
+    Kadane's algorithm, so stray matches far from the licence do not stretch its region."""
+    best = (0, 0)
+    best_score = float("-inf")
+    run_start = 0
+    score = 0.0
+    for k, (_, j, s) in enumerate(blocks):
+        if k == 0:
+            score = s
+        else:
+            gap = j - (blocks[k - 1][1] + blocks[k - 1][2])
+            extended = score - GAP_COST * gap + s
+            if extended >= s:
+                score = extended
+            else:
+                score, run_start = s, k
+        if score > best_score:
+            best_score, best = score, (run_start, k)
+    return best
+
+
+# Words a copy may use to refer to the licence itself ("this Agreement" for "this License").
+_SELF_REFERENCE = frozenset(
+    ["license", "agreement", "terms", "conditions", "this", "the", "these", "a", "an", "of", "and"]
+)
+
+
+def _substantive(
+    canon: tuple[str, ...], given: list[str], i0: int, title_len: int, names: frozenset[str]
+) -> bool:
+    """Whether a hunk changes what the licence says (see the module docstring)."""
+    if not canon and not given:
+        return False
+    if all(t in _SELF_REFERENCE or t in names for t in (*canon, *given)):
+        return False  # the licence calling itself by another name or by its title
+    both = [*canon, *given]
+    if all(is_minor(t) for t in both):
+        return False  # list numbering
+    if all(is_date_part(t) or is_minor(t) for t in both):
+        return False  # a date
+    if canon and all(t == PLACEHOLDER or is_minor(t) for t in canon):
+        return len(given) > FILLED_PLACEHOLDER  # a filled-in placeholder
+    if given and all(t == PLACEHOLDER for t in given) and len(canon) <= FILLED_PLACEHOLDER:
+        return False  # the copy left a placeholder where the canonical text has a value
+    return not (not given and i0 + len(canon) <= title_len)  # a dropped title is not a change
+
+
+def _adjacent_clause(tokens: Tokens, lo: int, hi: int, side: str) -> tuple[int, int] | None:
+    """The paragraph next to a licence region, if it reads like a licence term."""
+    if hi - lo < 12:
+        return None
+    if side == "after":
+        a, b = lo, min(hi, lo + 120)
+        b = _stop_at_heading(tokens, a, b, forward=True)
+    else:
+        a, b = max(lo, hi - 120), hi
+        a = _stop_at_heading(tokens, a, b, forward=False)
+    if b - a < 12:
+        return None
+    found = {w for w in tokens.words[a:b] if w in _NORMATIVE}
+    if not found and not _has_may_not(tokens.words[a:b]):
+        return None
+    return a, b
+
+
+def _has_may_not(ws: list[str]) -> bool:
+    return any(x == "may" and y == "not" for x, y in itertools.pairwise(ws))
+
+
+def _stop_at_heading(tokens: Tokens, a: int, b: int, forward: bool) -> int:
+    """Trim [a, b) at the first markdown heading or rule (a new section is not the licence)."""
+    lines = tokens.text.split("\n")
+    rng = range(a, b) if forward else range(b - 1, a - 1, -1)
+    last_line = -1
+    for i in rng:
+        ln = tokens.line(i)
+        if ln == last_line:
+            continue
+        last_line = ln
+        if _HEADING.match(lines[ln - 1]) and i != (a if forward else b - 1):
+            return i if forward else i + 1
+    return b if forward else a
+
+
+def _line_count(text: str) -> int:
+    n = text.count("\n")
+    return n + (0 if text.endswith("\n") else 1)
+
+
+def _content_lines(text: str) -> tuple[int, int]:
+    first = last = 0
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            first = first or n
+            last = n
+    return first, last
+
+
+_NOTICE_TITLE = re.compile(
+    r"^\W*(?:notices?|third[- ]party(?: software)? notices?|third[- ]party licen[cs]es?"
+    r"|acknowledge?ments?)\b",
+    re.IGNORECASE,
+)
+_NOTICE_HEADER = re.compile(
+    r"licen[cs]es? (?:for|of) |third[- ]party|this (?:product|software|project) includes"
+    r"|is (?:based on|derived from) ",
+    re.IGNORECASE,
+)
+_AUP_TITLE = re.compile(
+    r"acceptable use policy|prohibited use(?:s)? policy|use policy|usage policy"
+    r"|acceptable use|prohibited uses",
+    re.IGNORECASE,
+)
+_LICENSED_UNDER = re.compile(
+    r"licen[cs]ed under|under the terms of|released under|subject to the .{0,40}licen[cs]e",
+    re.IGNORECASE,
+)
+
+
+def _title(text: str) -> str:
+    for line in text.split("\n"):
+        if line.strip(" \t#*=-_>|"):
+            return line.strip(" \t#*=-_>|")
+    return ""
+
+
+def _is_notice_bundle(text: str, matches: list[TextMatch]) -> bool:
+    """Several permissive / open-source licences under per-component headers, or a file
+    titled NOTICE: a notice file, not the licence of what ships it."""
+    if len(matches) < 2:
+        return bool(_NOTICE_TITLE.match(_title(text))) and all(
+            m.kind == "license" and m.confidence < 1.0 for m in matches
+        )
+    lines = text.split("\n")
+    headers = 0
+    for m in matches:
+        start = (m.start_line or 1) - 1
+        context = "\n".join(lines[max(0, start - 3) : start + 1])
+        if _NOTICE_HEADER.search(context):
+            headers += 1
+    return headers >= 2
+
+
+def _classify_unmatched(text: str, tokens: Tokens | None, n_lines: int) -> TextMatch:
+    """No known text found: still say whether it is a notice or a use policy."""
+    title = _title(text)
+    n_words = len(tokens) if tokens is not None else len(words(text))
+    kind = UNKNOWN
+    name = None
+    if _NOTICE_TITLE.match(title):
+        kind, name = "notice", "notice"
+    elif _AUP_TITLE.search(title) or _AUP_TITLE.search(text[:400]):
+        kind, name = "aup", "use policy"
+    elif n_words <= 400 and _LICENSED_UNDER.search(text) and _mentions_copyright(text):
+        # A short file that credits authors and points at a licence: an attribution notice.
+        kind, name = "notice", "attribution notice"
+    return TextMatch(
+        id=UNKNOWN, kind=kind, name=name, confidence=0.0, start_line=1, end_line=n_lines
+    )
+
+
+def _mentions_copyright(text: str) -> bool:
+    low = text.lower()
+    return "copyright" in low or "©" in low or "(c)" in low or "attribution" in low
+
+
+__all__ = ["THRESHOLD", "Matcher", "find_all", "identify"]
