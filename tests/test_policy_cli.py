@@ -48,7 +48,7 @@ def test_validate_a_good_file_and_several_files(tmp_path: Path) -> None:
     good = write_policy(tmp_path, "extends: commercial\norganisation: {monthly_active_users: 1}\n")
     code, out, err = run("policy", "validate", str(good))
     assert code == 0 and err == ""
-    assert out.startswith(f"{good}: valid policy 'commercial'")
+    assert out.startswith(f"{good}: valid policy 'policy.yaml'")
     assert "extends preset:commercial" in out
     bad = write_policy(tmp_path, "otherwise: maybe\n", "bad.yaml")
     code, out, err = run("policy", "validate", str(good), str(bad))

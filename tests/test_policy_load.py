@@ -385,7 +385,7 @@ def test_extends_a_relative_path_merges_organisation_facts(tmp_path: Path) -> No
     )
     assert pol.uses == ("hosted",)  # a use the parent defines
     assert [w.model for w in pol.exceptions] == ["a/*", "b/*"]
-    assert pol.name == "base"  # the child gave none
+    assert pol.name == "policy.yaml"  # the child gave none; a parent's name is not its own
 
 
 def test_extends_cycle_is_detected(tmp_path: Path) -> None:

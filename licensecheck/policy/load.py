@@ -215,10 +215,12 @@ def _merge(layers: list[Layer], path: str | None) -> Policy:
         Rule(r.match, r.verdict, r.uses, r.reason, index=i, location=r.location)
         for i, r in enumerate(rules, start=1)
     )
+    # The name is the top file's own, never a parent's: a file that `extends: default` is
+    # not the default policy. Without one, the file (or preset) name stands in.
     top = layers[-1]
     default_name = top.display.removeprefix("preset:") if path is None else Path(top.display).name
     return Policy(
-        name=fields.get("name", default_name),
+        name=top.fields.get("name", default_name),
         path=path,
         sha256=_digest(layers),
         organisation=Organisation(**organisation),

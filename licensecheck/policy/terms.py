@@ -39,7 +39,10 @@ _REGIONS: dict[str, tuple[str, str]] = {
     "excluded-use-regions": ("use_regions", "using the model in"),
 }
 _LISTED: dict[str, tuple[str, str, str]] = {
-    # kind -> (policy key, what is needed, verdict while it is missing)
+    # kind -> (policy key, what is needed, verdict while the licence is not listed). A list
+    # the policy leaves out counts as empty: an organisation knows what it registered for or
+    # holds in writing. Registration is a formality (review); authorisation is the
+    # licensor's to give or refuse (deny, as ../shared/spec/licenses.md concludes for Yi).
     "registration": ("registrations", "registration with the licensor", "review"),
     "written-authorisation": ("authorisations", "written authorisation from the licensor", "deny"),
 }
@@ -57,7 +60,7 @@ class Assessment:
 
 
 def cite(lic: License, clause: str | None) -> str:
-    """ "Llama 3.1 Community License Agreement §2" or "... AUP 1.a"."""
+    """Name a clause: `Llama 3.1 Community License Agreement §2`, or `... AUP 1.a`."""
     if not clause:
         return lic.name
     return f"{lic.name} §{clause}" if clause[0].isdigit() else f"{lic.name} {clause}"
