@@ -4,11 +4,10 @@ referencing lines, deterministic; Markdown escapes what comes from cards."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
+from _scan_support import validate
 
 from licensecheck.formats import markdown, sarif
 from licensecheck.identify.types import Conflict, Determination, Evidence
@@ -23,18 +22,7 @@ from licensecheck.results import (
     UseVerdict,
 )
 
-SCHEMA = json.loads(
-    (Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8")
-)
 USES = ("research", "commercial")
-
-
-def validate(log: dict[str, Any]) -> None:
-    validator = jsonschema.Draft4Validator(
-        SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
-    )
-    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
 
 
 def det(lic: str, conflicts: tuple[Conflict, ...] = ()) -> Determination:

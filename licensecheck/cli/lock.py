@@ -1,0 +1,160 @@
+"""`licensecheck lock [PATH...]`: record what every referenced model resolves to.
+
+Discovers the references like `scan`, resolves each model (and the base models its lineage
+reaches) on the Hub, or with `--offline` from the existing lock, the HF cache and local
+directories, and writes `licensecheck.lock` in the scan root (or `--lockfile`): revision
+shas, licence determinations with the sha256 of the texts, lineage and the policy digest.
+
+Nothing is written when a model cannot be resolved (exit 3): a lock is complete or absent.
+The write is atomic. A summary of what changed goes to standard error; the verdicts are not
+the lock's business (`scan` is the gate), so the exit status is 0 when the lock is written.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from licensecheck.cli.options import (
+    EXIT_ERROR,
+    EXIT_OK,
+    ModelOptions,
+    build_source,
+    guarded,
+    is_offline,
+    load_kb,
+    model_options,
+    resolve_uses,
+)
+from licensecheck.cli.output import progress
+from licensecheck.cli.scan import (
+    discover_refs,
+    display_path,
+    lock_options,
+    lock_path,
+    make_auditor,
+    policy_for,
+    read_lock,
+    scan_root,
+)
+from licensecheck.errors import UsageError
+
+if TYPE_CHECKING:
+    from licensecheck.lockfile import Lock, LockEntry, Recorder
+    from licensecheck.policy.model import Policy
+    from licensecheck.results import AuditReport
+
+
+def build_lock(report: AuditReport, recorder: Recorder, policy: Policy) -> Lock:
+    """Entries for the referenced models (with lineage) and every base model read."""
+    from licensecheck.lockfile import Lock, entry_from
+
+    entries: dict[str, LockEntry] = {}
+    for r in report.results:
+        if r.facts is None or r.determination is None:
+            continue
+        entry = entry_from(
+            r.facts,
+            r.determination,
+            referenced=True,
+            lineage=r.lineage,
+            effective_licenses=r.effective_licenses,
+        )
+        entries[entry.key] = entry
+    for facts, determination in recorder.seen.values():
+        entry = entry_from(facts, determination, referenced=False)
+        entries.setdefault(entry.key, entry)
+    return Lock(models=entries, policy_name=policy.name, policy_sha256=policy.sha256)
+
+
+def changes(old: Lock | None, new: Lock) -> str:
+    before = old.models if old is not None else {}
+    added = sum(1 for k in new.models if k not in before)
+    removed = sum(1 for k in before if k not in new.models)
+    changed = sum(
+        1
+        for k, e in new.models.items()
+        if k in before and (before[k].revision, before[k].licenses) != (e.revision, e.licenses)
+    )
+    referenced = sum(1 for e in new.models.values() if e.referenced)
+    return (
+        f"{referenced} referenced model{'s' if referenced != 1 else ''}, "
+        f"{len(new.models) - referenced} base model{'s' if len(new.models) - referenced != 1 else ''}"
+        f" ({added} added, {changed} changed, {removed} removed)"
+    )
+
+
+@click.command("lock")
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@model_options
+@lock_options
+def lock(paths: tuple[str, ...], **options: Any) -> None:
+    """Record revisions and licence determinations in licensecheck.lock.
+
+    Scans PATH (default: the current directory) for model references like `scan`, resolves
+    every model and base model, and writes the lock so that `scan --offline --locked` needs
+    no network and a relicensed model is caught as drift. Commit the lock.
+    """
+    from licensecheck import lockfile
+    from licensecheck.lockfile import Recorder
+    from licensecheck.sources.lock import LockSource
+
+    opts = ModelOptions.from_kwargs(options)
+    with guarded():
+        for p in paths:
+            if not os.path.lexists(p):
+                raise UsageError(f"{p}: no such file or directory")
+        root = scan_root(paths)
+        target = lock_path(root, options.get("lockfile"), for_writing=True)
+        if target.is_dir():
+            raise UsageError(f"--lockfile {display_path(target)}: is a directory")
+        if not (target.parent if str(target.parent) else Path(".")).is_dir():
+            raise UsageError(f"{display_path(target)}: the directory does not exist")
+        discovery, groups = discover_refs(paths, root)
+        refs = [ref for ref, _ in groups]
+        old = read_lock(target, required=False)
+        kb = load_kb()
+        policy = policy_for(opts, kb, root)
+        uses = resolve_uses(opts, policy)
+        source = build_source(opts)
+        lock_source = None
+        if old is not None and is_offline(opts):
+            # Offline: what the old lock knows stands in for the network.
+            lock_source = LockSource(old, fallback=source)
+            source = lock_source
+        recorder = Recorder()
+        with progress(len(refs), enabled=not is_offline(opts)) as observer:
+            auditor = make_auditor(
+                source,
+                kb,
+                policy,
+                uses,
+                observer,
+                jobs=opts.jobs,
+                lock_source=lock_source,
+                recorder=recorder,
+            )
+            report = auditor.audit(refs)
+        failed = [r for r in report.results if r.status != "ok"]
+        if failed:
+            for r in failed:
+                message = r.error.message if r.error else "could not be evaluated"
+                click.echo(f"licensecheck: error: {message}", err=True)
+            click.echo(
+                f"licensecheck: {display_path(target)} not written: {len(failed)} model"
+                f"{'s' if len(failed) != 1 else ''} could not be resolved",
+                err=True,
+            )
+            raise SystemExit(EXIT_ERROR)
+        new = build_lock(report, recorder, policy)
+        lockfile.write(target, new)
+        if not refs:
+            click.echo(
+                f"licensecheck: no model references found ({discovery.files} files scanned)",
+                err=True,
+            )
+        click.echo(f"licensecheck: wrote {display_path(target)}: {changes(old, new)}", err=True)
+    raise SystemExit(EXIT_OK)

@@ -1,0 +1,343 @@
+"""`licensecheck scan [PATH...]`: find the models code and configs reference, and audit them.
+
+This is the pre-commit and CI entry point. With no PATH it scans the current directory; with
+file names (what pre-commit passes) it scans only those files. Each result carries the places
+that reference the model (`references: [{path, line}]`, paths relative to the scan root: the
+directory given when a single directory is scanned, else the current directory).
+
+`licensecheck.lock` and the policy are looked up in the scan root, then in the current
+directory. With a lock:
+
+- `--offline`: models the lock holds are judged from it (no network, no HF cache); others
+  come from the HF cache or fail as not found;
+- `--locked`: every referenced model must be in the lock (else exit 2, nothing judged);
+  together with `--offline` nothing outside the lock is needed;
+- online (the default), models are resolved on the Hub again and compared with the lock: a
+  model whose licence differs is *drift*: a `lock-drift` finding, its allowed uses become
+  `review`, and the exit status is at least 1.
+
+The warm path (lock present, `--offline`) imports neither huggingface_hub nor rich.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from licensecheck.cli.options import (
+    EXIT_ERROR,
+    EXIT_FAIL,
+    ModelOptions,
+    build_source,
+    choose_format,
+    exit_status,
+    guarded,
+    is_offline,
+    load_kb,
+    model_options,
+    resolve_policy,
+    resolve_uses,
+    today,
+)
+from licensecheck.cli.output import is_terminal, progress, terminal_width, use_color, write_report
+from licensecheck.errors import UsageError
+
+if TYPE_CHECKING:
+    from licensecheck.audit import Auditor
+    from licensecheck.discovery import Discovery, FoundRef
+    from licensecheck.facts import ModelFacts, ModelRef
+    from licensecheck.identify.types import Determination
+    from licensecheck.knowledge.store import KnowledgeBase
+    from licensecheck.lockfile import Lock, Recorder
+    from licensecheck.policy.model import Policy
+    from licensecheck.results import AuditReport
+    from licensecheck.sources.interface import ModelSource
+    from licensecheck.sources.lock import LockSource
+
+POLICY_FILE = ".licensecheck.yaml"
+
+
+def lock_options(func: Any) -> Any:
+    func = click.option(
+        "--lockfile",
+        metavar="FILE",
+        help="The lock file. Default: licensecheck.lock in the scan root, else in the current "
+        "directory.",
+    )(func)
+    return func
+
+
+# --- where things are ------------------------------------------------------------------------
+
+
+def scan_root(paths: Sequence[str]) -> Path:
+    """The directory reported paths are relative to: a single directory argument, else `.`."""
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        return Path(paths[0])
+    return Path(".")
+
+
+def _has_policy(folder: Path) -> bool:
+    if (folder / POLICY_FILE).is_file():
+        return True
+    pyproject = folder / "pyproject.toml"
+    try:
+        return pyproject.is_file() and "[tool.licensecheck]" in pyproject.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def policy_for(opts: ModelOptions, kb: KnowledgeBase, root: Path) -> Policy:
+    """An explicit --policy/--preset; else the scan root's policy; else the working directory's."""
+    if opts.policy or opts.preset or not _has_policy(root):
+        return resolve_policy(opts, kb)
+    return resolve_policy(opts, kb, root)
+
+
+def lock_path(root: Path, explicit: str | None, *, for_writing: bool = False) -> Path:
+    from licensecheck.lockfile import LOCK_NAME
+
+    if explicit:
+        return Path(explicit)
+    candidate = root / LOCK_NAME
+    if for_writing or candidate.is_file():
+        return candidate
+    return Path(LOCK_NAME)
+
+
+def display_path(path: Path) -> str:
+    return path.as_posix() if not path.is_absolute() else str(path)
+
+
+def uri_prefix(root: Path) -> str:
+    """The scan root relative to the working directory (for SARIF URIs), or "" if outside."""
+    try:
+        rel = Path(os.path.relpath(root.resolve(), Path.cwd().resolve())).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." or rel.startswith("..") else rel
+
+
+# --- auditing with a lock ----------------------------------------------------------------------
+
+
+def make_auditor(
+    source: ModelSource,
+    kb: KnowledgeBase,
+    policy: Policy,
+    uses: Sequence[str],
+    observer: Any,
+    *,
+    jobs: int,
+    lock_source: LockSource | None = None,
+    recorder: Recorder | None = None,
+) -> Auditor:
+    """An Auditor whose determinations come from the lock for models read from it, and that
+    records every model it judges (referenced and bases) when a recorder is given."""
+    from licensecheck.audit import Auditor
+
+    class LockAwareAuditor(Auditor):
+        def determine(self, facts: ModelFacts) -> Determination:
+            locked = lock_source.determination_for(facts) if lock_source is not None else None
+            determination = locked if locked is not None else super().determine(facts)
+            if recorder is not None:
+                recorder.record(facts, determination)
+            return determination
+
+    return LockAwareAuditor(source, kb, policy, uses, today(), observer, jobs=jobs)
+
+
+def read_lock(path: Path, *, required: bool) -> Lock | None:
+    from licensecheck import lockfile
+
+    if not path.is_file():
+        if required:
+            raise UsageError(
+                f"{display_path(path)}: no lock file; run `licensecheck lock` to create it"
+            )
+        return None
+    return lockfile.read(path)
+
+
+def build_scan_source(
+    opts: ModelOptions, lock: Lock | None
+) -> tuple[ModelSource, LockSource | None]:
+    """Offline with a lock: the lock first, then the HF cache and local directories.
+    Online: the Hub (the lock is only compared against)."""
+    if lock is not None and is_offline(opts):
+        from licensecheck.sources.lock import LockSource
+
+        lock_source = LockSource(lock, fallback=build_source(opts))
+        return lock_source, lock_source
+    return build_source(opts), None
+
+
+def check_locked(lock: Lock, refs: Sequence[ModelRef], where: dict[str, str]) -> None:
+    """`--locked`: every referenced model must be in the lock (exit 2 otherwise)."""
+    missing = [ref for ref in refs if lock.lookup(ref) is None]
+    if missing:
+        shown = ", ".join(f"{ref.display} ({where.get(ref.display, '?')})" for ref in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise UsageError(
+            f"{lock.path}: --locked, but no entry for {shown}{more}; run `licensecheck lock`"
+        )
+
+
+def apply_drift(report: AuditReport, lock: Lock) -> tuple[AuditReport, int]:
+    """Compare each model judged from a live source with its lock entry. A changed licence
+    adds a `lock-drift` finding and turns the model's allowed uses into `review`."""
+    from licensecheck.facts import ModelRef
+    from licensecheck.lockfile import DRIFT_PREFIX, drift
+    from licensecheck.results import Reason
+
+    results = []
+    drifted = 0
+    for r in report.results:
+        ref_id, _, ref_rev = r.model.partition("@")
+        entry = lock.lookup(ModelRef(ref_id, ref_rev or None))
+        if r.status != "ok" or r.determination is None or entry is None or r.source == "lock":
+            results.append(r)
+            continue
+        message = drift(entry, r.determination, r.effective_licenses)
+        if message is None:
+            results.append(r)
+            continue
+        drifted += 1
+        reason = Reason("lock:drift", f"licence changed since {lock.path}: {message}", "review")
+        verdicts = {
+            use: dataclasses.replace(
+                v,
+                verdict="review" if v.verdict == "allow" else v.verdict,
+                reasons=(*v.reasons, reason),
+            )
+            for use, v in r.verdicts.items()
+        }
+        results.append(
+            dataclasses.replace(
+                r, verdicts=verdicts, findings=(*r.findings, DRIFT_PREFIX + message)
+            )
+        )
+    return dataclasses.replace(report, results=tuple(results)), drifted
+
+
+def attach_references(report: AuditReport, groups: Sequence[Sequence[FoundRef]]) -> AuditReport:
+    from licensecheck.results import Reference
+
+    results = tuple(
+        dataclasses.replace(r, references=tuple(Reference(f.path, f.line) for f in group))
+        for r, group in zip(report.results, groups, strict=True)
+    )
+    return dataclasses.replace(report, results=results)
+
+
+def warn(message: str) -> None:
+    click.echo(f"licensecheck: warning: {message}", err=True)
+
+
+def discover_refs(paths: Sequence[str], root: Path) -> tuple[Discovery, list[Any]]:
+    """Discovery plus the grouped models: [(ModelRef, [FoundRef...]), ...]."""
+    from licensecheck.discovery import discover, unique_models
+    from licensecheck.facts import ModelRef
+
+    discovery = discover([Path(p) for p in paths] or [root], root)
+    for problem in discovery.problems:
+        warn(str(problem))
+    groups = [
+        (ModelRef(repo_id, revision), refs)
+        for (repo_id, revision), refs in unique_models(discovery.refs)
+    ]
+    return discovery, groups
+
+
+def render_report(
+    fmt: str,
+    report: AuditReport,
+    kb: KnowledgeBase,
+    opts: ModelOptions,
+    *,
+    root: Path,
+    notes: Sequence[str],
+) -> str:
+    if fmt == "sarif":
+        from licensecheck.formats import sarif
+
+        return sarif.dumps(sarif.to_dict(report, uri_prefix=uri_prefix(root), notifications=notes))
+    if fmt == "markdown":
+        from licensecheck.formats import markdown
+
+        return markdown.to_markdown(report, notes=notes)
+    from licensecheck.formats import RenderOptions, render
+
+    color = fmt == "table" and opts.output is None and use_color()
+    return render(fmt, report, RenderOptions(kb=kb, color=color, width=terminal_width()))
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@model_options
+@click.option(
+    "--locked",
+    is_flag=True,
+    help="Fail (exit 2) if licensecheck.lock is missing a referenced model; a licence that "
+    "differs from the lock fails too.",
+)
+@lock_options
+def scan(paths: tuple[str, ...], **options: Any) -> None:
+    """Find the models that code, configs and notebooks reference, and audit them.
+
+    PATH is a directory (default: the current one) or files to scan (pre-commit passes the
+    changed files). Python files (.py), notebooks (.ipynb) and configs (.yaml, .yml, .json,
+    .toml) are read; a notebook reference is reported at its line in the .ipynb file.
+    Add `# licensecheck: ignore` to a line to skip the reference on it.
+
+    Exit status: 0 all allowed (or no references); 1 a review or deny, or licence drift
+    from licensecheck.lock; 2 usage or configuration error; 3 a model could not be evaluated.
+    """
+    opts = ModelOptions.from_kwargs(options)
+    locked = bool(options.get("locked"))
+    with guarded():
+        for p in paths:
+            if not os.path.lexists(p):
+                raise UsageError(f"{p}: no such file or directory")
+        root = scan_root(paths)
+        fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
+        discovery, groups = discover_refs(paths, root)
+        refs = [ref for ref, _ in groups]
+        where = {ref.display: found[0].where for ref, found in groups}
+        lock = read_lock(lock_path(root, options.get("lockfile")), required=locked)
+        if locked and lock is not None:
+            check_locked(lock, refs, where)
+        kb = load_kb()
+        policy = policy_for(opts, kb, root)
+        uses = resolve_uses(opts, policy)
+        source, lock_source = build_scan_source(opts, lock)
+        if not refs:
+            click.echo(
+                f"licensecheck: no model references found ({discovery.files} files scanned)",
+                err=True,
+            )
+        with progress(len(refs), enabled=not is_offline(opts)) as observer:
+            auditor = make_auditor(
+                source, kb, policy, uses, observer, jobs=opts.jobs, lock_source=lock_source
+            )
+            report = auditor.audit(refs)
+        report = attach_references(report, [found for _, found in groups])
+        drifted = 0
+        if lock is not None:
+            report, drifted = apply_drift(report, lock)
+            for r in report.results:
+                for finding in r.findings:
+                    if finding.startswith("lock-drift: "):
+                        warn(f"{r.model}: {finding[len('lock-drift: ') :]}")
+        notes = [str(p) for p in discovery.problems]
+        text = render_report(fmt, report, kb, opts, root=root, notes=notes)
+        write_report(text, opts.output)
+    status = exit_status(report, policy)
+    if drifted and status != EXIT_ERROR:
+        status = max(status, EXIT_FAIL)
+    raise SystemExit(status)

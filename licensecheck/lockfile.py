@@ -1,0 +1,508 @@
+"""`licensecheck.lock`: what each referenced model resolved to, so later runs are offline and
+notice when a licence changes.
+
+For every model the code references, and every base model its lineage reached, the lock
+records: the revision the reference resolved to (commit sha), the facts the policy and the
+lineage need (card licence fields, base models, tags, pipeline tag, the licence-like files
+with their sha256), the licence determination (id, version, confidence, evidence with the
+sha256 of each text, conflicts) and, for referenced models, the lineage and effective
+licences. The policy's name and digest are recorded too (verdicts are recomputed each run,
+so a policy change never needs a new lock).
+
+The file is JSON with sorted keys and no timestamps: the same models give the same bytes, so
+it diffs well in review. It is written atomically (a temporary file in the same folder,
+flushed and fsynced, then `os.replace`): an interrupted `licensecheck lock` leaves the old
+lock (or none), never half a lock.
+
+Drift: a run that resolves a model to a licence other than the locked one (`drift()`) fails
+with a `lock-drift` finding, whatever the verdicts say.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from licensecheck.errors import UsageError
+from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
+from licensecheck.identify.types import Change, Conflict, Determination, Evidence
+from licensecheck.results import LineageLink
+
+LOCK_NAME = "licensecheck.lock"
+LOCK_VERSION = 1
+DRIFT_PREFIX = "lock-drift: "
+MAX_LOCK_BYTES = 16 * 1024 * 1024
+
+# Card keys kept verbatim (lineage and policy read them from CardData.raw).
+_RAW_KEYS = (
+    "base_model",
+    "base_model_relation",
+    "library_name",
+    "license",
+    "license_link",
+    "license_name",
+    "pipeline_tag",
+    "quantized_by",
+)
+
+
+def entry_key(repo_id: str, revision: str | None) -> str:
+    """The lock's key for a reference: Hub ids are case-insensitive; `@rev` when pinned."""
+    return f"{repo_id.lower()}@{revision}" if revision else repo_id.lower()
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    """One model as locked."""
+
+    repo_id: str
+    requested: str | None  # the revision as referenced (None: the default branch)
+    revision: str | None  # the commit sha it resolved to
+    source: str  # where it was read when locked: hub | cache | local
+    referenced: bool  # named by the code (False: only reached as a base model)
+    card: CardData
+    determination: Determination
+    files: tuple[tuple[str, str], ...] = ()  # (path, sha256) of the licence-like files read
+    gated: bool = False
+    tags: tuple[str, ...] = ()
+    pipeline_tag: str | None = None
+    gguf_license: str | None = None
+    hub_id: str | None = None
+    lineage: tuple[LineageLink, ...] = ()
+    effective_licenses: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return entry_key(self.repo_id, self.requested)
+
+    @property
+    def licenses(self) -> tuple[str, ...]:
+        """What drift compares: the model's own licence, then what its lineage adds."""
+        own = self.determination.id
+        return (own, *sorted(set(self.effective_licenses) - {own}))
+
+
+@dataclass(frozen=True)
+class Lock:
+    models: dict[str, LockEntry] = field(default_factory=dict)
+    policy_name: str | None = None
+    policy_sha256: str | None = None
+    path: str | None = None  # where it was read from (for messages)
+
+    def lookup(self, ref: ModelRef) -> LockEntry | None:
+        """The entry for a reference: same id and requested revision, or a pinned sha that
+        is the resolved revision of an entry for the same id."""
+        if ref.local_path is not None:
+            return None
+        entry = self.models.get(entry_key(ref.repo_id, ref.revision))
+        if entry is not None or not ref.revision:
+            return entry
+        for candidate in self.models.values():
+            if (
+                candidate.repo_id.lower() == ref.repo_id.lower()
+                and candidate.revision == ref.revision
+            ):
+                return candidate
+        return None
+
+
+# --- building entries ---------------------------------------------------------------------
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def entry_from(
+    facts: ModelFacts,
+    determination: Determination,
+    *,
+    referenced: bool,
+    lineage: Iterable[LineageLink] = (),
+    effective_licenses: Iterable[str] = (),
+) -> LockEntry:
+    raw = {k: _json_safe(facts.card.raw[k]) for k in _RAW_KEYS if k in facts.card.raw}
+    card = CardData(
+        licenses=facts.card.licenses,
+        license_name=facts.card.license_name,
+        license_link=facts.card.license_link,
+        base_models=facts.card.base_models,
+        base_model_relation=facts.card.base_model_relation,
+        pipeline_tag=facts.card.pipeline_tag,
+        tags=facts.card.tags,
+        library_name=facts.card.library_name,
+        raw=raw,
+    )
+    return LockEntry(
+        repo_id=facts.ref.repo_id,
+        requested=facts.ref.revision,
+        revision=facts.revision,
+        source=facts.source,
+        referenced=referenced,
+        card=card,
+        determination=determination,
+        files=tuple(sorted((f.path, f.sha256) for f in facts.files)),
+        gated=facts.gated,
+        tags=facts.tags,
+        pipeline_tag=facts.pipeline_tag,
+        gguf_license=facts.gguf_license,
+        hub_id=facts.hub_id,
+        lineage=tuple(lineage),
+        effective_licenses=tuple(effective_licenses),
+    )
+
+
+def facts_from(entry: LockEntry, ref: ModelRef) -> ModelFacts:
+    """The facts a lock entry stands for (licence texts are not kept: only their sha256)."""
+    return ModelFacts(
+        ref=ref,
+        source="lock",
+        revision=entry.revision,
+        card=entry.card,
+        card_text=None,
+        files=tuple(RepoFile(path=p, text="", sha256=s) for p, s in entry.files),
+        gated=entry.gated,
+        tags=entry.tags,
+        pipeline_tag=entry.pipeline_tag,
+        gguf_license=entry.gguf_license,
+        hub_id=entry.hub_id,
+    )
+
+
+def locked_determination(entry: LockEntry) -> Determination:
+    """The locked determination, with a first evidence item saying where it came from."""
+    d = entry.determination
+    note = Evidence(
+        source="lock",
+        id=d.id,
+        score=d.confidence,
+        path=LOCK_NAME,
+        detail=f"recorded for revision {entry.revision or 'unknown'}",
+    )
+    return Determination(
+        id=d.id,
+        confidence=d.confidence,
+        version=d.version,
+        modified=d.modified,
+        evidence=(note, *d.evidence),
+        conflicts=d.conflicts,
+        declared=d.declared,
+        extra=d.extra,
+    )
+
+
+def drift(entry: LockEntry, determination: Determination, effective: Iterable[str]) -> str | None:
+    """A one-line drift message if the licences seen now differ from the locked ones."""
+    own = determination.id
+    now = (own, *sorted(set(effective) - {own}))
+    if now == entry.licenses:
+        return None
+    return (
+        f"licence {' + '.join(entry.licenses)} in {LOCK_NAME} (revision "
+        f"{(entry.revision or '?')[:12]}), now {' + '.join(now)}"
+    )
+
+
+# --- serialising ----------------------------------------------------------------------------
+
+
+def _evidence_json(ev: Evidence, hashes: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "source": ev.source,
+        "id": ev.id,
+        "score": round(float(ev.score), 4),
+        "path": ev.path,
+        "detail": ev.detail,
+        "kind": ev.kind,
+        "version": ev.version,
+        "modified": ev.modified,
+        "sha256": hashes.get(ev.path) if ev.path else None,
+    }
+    if ev.changes:
+        out["changes"] = [{"type": c.type, "text": c.text, "line": c.line} for c in ev.changes]
+    return out
+
+
+def _conflict_json(c: Conflict) -> dict[str, Any]:
+    return {"kind": c.kind, "message": c.message, "ids": list(c.ids), "severity": c.severity}
+
+
+def _link_json(link: LineageLink) -> dict[str, Any]:
+    return {
+        "model": link.model,
+        "relation": link.relation,
+        "license": link.license,
+        "revision": link.revision,
+        "depth": link.depth,
+        "parent": link.parent,
+        "error": link.error,
+    }
+
+
+def entry_json(entry: LockEntry) -> dict[str, Any]:
+    d = entry.determination
+    hashes = dict(entry.files)
+    card = entry.card
+    out: dict[str, Any] = {
+        "repo_id": entry.repo_id,
+        "requested": entry.requested,
+        "revision": entry.revision,
+        "source": entry.source,
+        "referenced": entry.referenced,
+        "card": {
+            "licenses": list(card.licenses),
+            "license_name": card.license_name,
+            "license_link": card.license_link,
+            "base_models": list(card.base_models),
+            "base_model_relation": card.base_model_relation,
+            "pipeline_tag": card.pipeline_tag,
+            "tags": list(card.tags),
+            "library_name": card.library_name,
+            "raw": card.raw,
+        },
+        "license": {
+            "id": d.id,
+            "version": d.version,
+            "confidence": round(float(d.confidence), 4),
+            "modified": d.modified,
+            "declared": list(d.declared),
+            "extra": list(d.extra),
+            "evidence": [_evidence_json(e, hashes) for e in d.evidence if e.source != "lock"],
+            "conflicts": [_conflict_json(c) for c in d.conflicts],
+        },
+        "files": [{"path": p, "sha256": s} for p, s in entry.files],
+        "gated": entry.gated,
+        "tags": list(entry.tags),
+        "pipeline_tag": entry.pipeline_tag,
+        "gguf_license": entry.gguf_license,
+        "hub_id": entry.hub_id,
+    }
+    if entry.referenced:
+        out["lineage"] = [_link_json(link) for link in entry.lineage]
+        out["effective_licenses"] = list(entry.effective_licenses)
+    return out
+
+
+def dumps(lock: Lock) -> str:
+    data = {
+        "lock_version": LOCK_VERSION,
+        "generated_by": "licensecheck lock",
+        "policy": {"name": lock.policy_name, "sha256": lock.policy_sha256},
+        "models": {key: entry_json(lock.models[key]) for key in sorted(lock.models)},
+    }
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: Path, lock: Lock) -> None:
+    """Write atomically: the old lock stays whole until the new one is complete on disk."""
+    text = dumps(lock)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # Interrupted (Ctrl-C included) or failed: remove the partial file, keep the old lock.
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    pass
+
+
+def _get(d: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = d.get(key)
+    if not isinstance(value, kind):
+        raise _Bad(f"{where}: '{key}' is missing or has the wrong type")
+    return value
+
+
+def _opt_str(d: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = d.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _Bad(f"{where}: '{key}' must be a string or null")
+    return value
+
+
+def _strs(d: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = d.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise _Bad(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _evidence(d: Mapping[str, Any], where: str) -> Evidence:
+    changes = tuple(
+        Change(type=str(c.get("type", "changed")), text=str(c.get("text", "")), line=c.get("line"))
+        for c in d.get("changes") or ()
+        if isinstance(c, dict)
+    )
+    return Evidence(
+        source=_get(d, "source", str, where),
+        id=_get(d, "id", str, where),
+        score=float(_get(d, "score", (int, float), where)),
+        path=_opt_str(d, "path", where),
+        detail=str(d.get("detail") or ""),
+        kind=str(d.get("kind") or "license"),
+        version=_opt_str(d, "version", where),
+        modified=bool(d.get("modified")),
+        changes=changes,
+    )
+
+
+def _conflict(d: Mapping[str, Any], where: str) -> Conflict:
+    return Conflict(
+        kind=_get(d, "kind", str, where),
+        message=_get(d, "message", str, where),
+        ids=_strs(d, "ids", where),
+        severity=str(d.get("severity") or "conflict"),
+    )
+
+
+def _link(d: Mapping[str, Any], where: str) -> LineageLink:
+    return LineageLink(
+        model=_get(d, "model", str, where),
+        relation=_get(d, "relation", str, where),
+        license=_get(d, "license", str, where),
+        revision=_opt_str(d, "revision", where),
+        depth=int(d.get("depth") or 1),
+        parent=_opt_str(d, "parent", where),
+        error=_opt_str(d, "error", where),
+    )
+
+
+def _entry(key: str, d: Any) -> LockEntry:
+    where = f"models.{key}"
+    if not isinstance(d, dict):
+        raise _Bad(f"{where}: must be an object")
+    card_d = _get(d, "card", dict, where)
+    lic = _get(d, "license", dict, where)
+    raw = card_d.get("raw") or {}
+    if not isinstance(raw, dict):
+        raise _Bad(f"{where}.card: 'raw' must be an object")
+    card = CardData(
+        licenses=_strs(card_d, "licenses", f"{where}.card"),
+        license_name=_opt_str(card_d, "license_name", f"{where}.card"),
+        license_link=_opt_str(card_d, "license_link", f"{where}.card"),
+        base_models=_strs(card_d, "base_models", f"{where}.card"),
+        base_model_relation=_opt_str(card_d, "base_model_relation", f"{where}.card"),
+        pipeline_tag=_opt_str(card_d, "pipeline_tag", f"{where}.card"),
+        tags=_strs(card_d, "tags", f"{where}.card"),
+        library_name=_opt_str(card_d, "library_name", f"{where}.card"),
+        raw=raw,
+    )
+    determination = Determination(
+        id=_get(lic, "id", str, f"{where}.license"),
+        confidence=float(_get(lic, "confidence", (int, float), f"{where}.license")),
+        version=_opt_str(lic, "version", f"{where}.license"),
+        modified=bool(lic.get("modified")),
+        evidence=tuple(
+            _evidence(e, f"{where}.license.evidence") for e in lic.get("evidence") or ()
+        ),
+        conflicts=tuple(
+            _conflict(c, f"{where}.license.conflicts") for c in lic.get("conflicts") or ()
+        ),
+        declared=_strs(lic, "declared", f"{where}.license"),
+        extra=_strs(lic, "extra", f"{where}.license"),
+    )
+    files = []
+    for f in d.get("files") or []:
+        if not isinstance(f, dict):
+            raise _Bad(f"{where}.files: each file must be an object")
+        files.append(
+            (_get(f, "path", str, f"{where}.files"), _get(f, "sha256", str, f"{where}.files"))
+        )
+    entry = LockEntry(
+        repo_id=_get(d, "repo_id", str, where),
+        requested=_opt_str(d, "requested", where),
+        revision=_opt_str(d, "revision", where),
+        source=str(d.get("source") or "hub"),
+        referenced=bool(d.get("referenced")),
+        card=card,
+        determination=determination,
+        files=tuple(files),
+        gated=bool(d.get("gated")),
+        tags=_strs(d, "tags", where),
+        pipeline_tag=_opt_str(d, "pipeline_tag", where),
+        gguf_license=_opt_str(d, "gguf_license", where),
+        hub_id=_opt_str(d, "hub_id", where),
+        lineage=tuple(_link(x, f"{where}.lineage") for x in d.get("lineage") or ()),
+        effective_licenses=_strs(d, "effective_licenses", where),
+    )
+    if entry.key != key:
+        raise _Bad(f"{where}: key does not match repo_id/requested ({entry.key!r})")
+    return entry
+
+
+def parse(text: str, name: str = LOCK_NAME) -> Lock:
+    """A lock from its text. UsageError naming the file (and line, for bad JSON)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    try:
+        if not isinstance(data, dict):
+            raise _Bad("the top level must be an object")
+        version = data.get("lock_version")
+        if version != LOCK_VERSION:
+            raise _Bad(
+                f"lock_version {version!r} is not supported (this licensecheck reads "
+                f"{LOCK_VERSION}); run `licensecheck lock` to rewrite it"
+            )
+        policy = data.get("policy") or {}
+        models = _get(data, "models", dict, "lock")
+        entries = {key: _entry(key, value) for key, value in models.items()}
+        return Lock(
+            models=entries,
+            policy_name=_opt_str(policy, "name", "policy") if isinstance(policy, dict) else None,
+            policy_sha256=_opt_str(policy, "sha256", "policy")
+            if isinstance(policy, dict)
+            else None,
+            path=name,
+        )
+    except _Bad as exc:
+        raise UsageError(f"{name}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{name}: malformed lock ({exc})") from None
+
+
+def read(path: Path) -> Lock:
+    """Read a lock file. UsageError (exit 2) if it is unreadable or malformed."""
+    try:
+        if path.stat().st_size > MAX_LOCK_BYTES:
+            raise UsageError(f"{path}: larger than {MAX_LOCK_BYTES // (1024 * 1024)} MiB")
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse(text, str(path))
+
+
+# --- auditing with a lock --------------------------------------------------------------------
+
+
+class Recorder:
+    """Collects every model an audit reads (referenced and base models) with its
+    determination, to build lock entries from. Thread-safe enough: dict writes are atomic
+    and the Auditor memoises, so each key is written with the same value."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str | None], tuple[ModelFacts, Determination]] = {}
+
+    def record(self, facts: ModelFacts, determination: Determination) -> None:
+        self.seen.setdefault(facts.ref.key, (facts, determination))

@@ -1,0 +1,50 @@
+"""A source that answers from `licensecheck.lock`: no network, no HF cache, no huggingface_hub.
+
+`LockSource(lock, fallback)` returns, for a model the lock holds (a referenced model or a
+base model its lineage reached), the facts recorded there with `source="lock"`; its licence
+determination comes from the lock too (`determination_for`), since the licence texts
+themselves are not kept, only their sha256. A model the lock does not hold goes to
+`fallback` (the HF cache and local directories when `--offline`), or is a `not-found`
+error that says to run `licensecheck lock`.
+"""
+
+from __future__ import annotations
+
+from licensecheck.errors import SourceError
+from licensecheck.facts import ModelFacts, ModelRef
+from licensecheck.identify.types import Determination
+from licensecheck.lockfile import LOCK_NAME, Lock, facts_from, locked_determination
+from licensecheck.sources.interface import ModelSource
+
+
+class LockSource(ModelSource):
+    name = "lock"
+
+    def __init__(self, lock: Lock, fallback: ModelSource | None = None) -> None:
+        super().__init__()
+        self.lock = lock
+        self.fallback = fallback
+
+    def source_for(self, ref: ModelRef) -> str:
+        if self.lock.lookup(ref) is None and self.fallback is not None:
+            return self.fallback.source_for(ref)
+        return self.name
+
+    def _fetch(self, ref: ModelRef) -> ModelFacts:
+        entry = self.lock.lookup(ref)
+        if entry is not None:
+            return facts_from(entry, ref)
+        if self.fallback is not None:
+            return self.fallback.fetch(ref)
+        raise SourceError(
+            "not-found",
+            f"{ref.display}: not in {self.lock.path or LOCK_NAME}; run `licensecheck lock` "
+            "with network access to record it",
+        )
+
+    def determination_for(self, facts: ModelFacts) -> Determination | None:
+        """The locked determination for facts this source produced from the lock."""
+        if facts.source != self.name:
+            return None
+        entry = self.lock.lookup(facts.ref)
+        return locked_determination(entry) if entry is not None else None
