@@ -344,3 +344,23 @@ def test_json_report_carries_lineage_and_effective_licences(
     ]
     assert model["effective_licenses"] == ["mit", "llama3.1"]
     assert any(c["ids"] == ["mit", "llama3.1"] for c in model["license"]["conflicts"])
+
+
+def test_table_shows_the_chain(
+    lineage_hub: HubServer, hub: HubServer, cli_env: dict[str, str]
+) -> None:
+    args = ["audit", "--endpoint", hub.url, "--format", "table", "--preset", "default"]
+    args += [
+        "--use",
+        "commercial",
+        "lt-quant/DeepSeek-R1-Distill-Llama-8B-GGUF",
+        "lt-missing/child",
+    ]
+    result = CliRunner().invoke(main, args, env=cli_env)
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "mit + llama3.1" in out  # the licence column: own + inherited
+    assert "lineage (effective: mit, llama3.1):" in out
+    assert f"  - quantized of {DISTILL}: mit\n" in out
+    assert f"    - finetune of {LLAMA_31}: llama3.1\n" in out
+    assert "- finetune of lt-missing/no-such-base: could not be read (not-found)" in out

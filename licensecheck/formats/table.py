@@ -107,12 +107,22 @@ def details(report: AuditReport) -> list[tuple[str, list[tuple[str, str]]]]:
                     continue
                 seen.add((ob.id, ob.license))
                 lines.append(("", f"obligation ({ob.license}, {ob.id}): {_clip(ob.text, 200)}"))
-        for link in r.lineage:
-            if link.error:
-                lines.append(("", f"lineage: {link.model}: {link.error}"))
+        if lines or any(link.error for link in r.lineage):
+            lines.extend(("", line) for line in lineage_lines(r))
         if lines:
             blocks.append((r.model, lines))
     return blocks
+
+
+def lineage_lines(r: ModelResult) -> list[str]:
+    """The base-model chain, one line per link, indented by depth."""
+    if not r.lineage:
+        return []
+    out = [f"lineage (effective: {', '.join(r.effective_licenses)}):"]
+    for link in r.lineage:
+        what = f"could not be read ({link.error})" if link.error else link.license
+        out.append(f"{'  ' * link.depth}- {link.relation} of {link.model}: {what}")
+    return out
 
 
 def _summary_line(report: AuditReport) -> str:
