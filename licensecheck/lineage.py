@@ -464,51 +464,38 @@ def _compare(
     if own_lic is None or base_lic is None:
         return None  # an id the knowledge base does not know: unknown_license handles it
     own_rank, base_rank = _rank(kb, own), _rank(kb, item.license)
-    chain = " -> ".join(item.via)
-    where = f"its base {item.origin} ({chain})"
+    where = f"its base {item.origin} (via {' -> '.join(item.via)})"
     ids = (own, item.license)
+
+    def info(message: str) -> Conflict:
+        return Conflict(kind="declared-vs-lineage", message=message, ids=ids, severity="info")
+
     if not binding:
-        stricter = own_rank > base_rank
-        return Conflict(
-            kind="declared-vs-lineage",
-            message=(
-                f"{model} declares {own}, "
-                + ("stricter than " if stricter else "unlike ")
-                + f"{where} under {item.license}, whose terms do not bind derivatives"
-            ),
-            ids=ids,
-            severity="info",
+        relation = "stricter than" if own_rank > base_rank else "unlike"
+        return info(
+            f"{model} declares {own}, {relation} {where} under {item.license}, whose terms "
+            "do not bind derivatives"
         )
     if own_rank <= _PERMISSIVE_RANK and base_rank <= _PERMISSIVE_RANK:
-        return Conflict(
-            kind="declared-vs-lineage",
-            message=(
-                f"{model} declares {own} but {where} is under {item.license}; both are "
-                "permissive, and the base's terms still apply"
-            ),
-            ids=ids,
-            severity="info",
+        return info(
+            f"{model} declares {own}, but {where} is under {item.license}; both are "
+            "permissive, and the base's terms still apply"
         )
     if own_rank > base_rank:
-        return Conflict(
-            kind="declared-vs-lineage",
-            message=(
-                f"{model} declares {own}, stricter than {where} under {item.license}; both apply"
-            ),
-            ids=ids,
-            severity="info",
+        return info(
+            f"{model} declares {own}, stricter than {where} under {item.license}; both apply"
         )
     same_family = own_lic.family is not None and own_lic.family == base_lic.family
-    reason = (
-        f"another {base_lic.family} licence or version"
+    why = (
+        f"another {base_lic.family} licence or version cannot replace it"
         if same_family
-        else "a licence that cannot replace it"
+        else f"{own} cannot replace it"
     )
     return Conflict(
         kind="declared-vs-lineage",
         message=(
-            f"{model} declares {own} ({reason}) but {where} is under {item.license}, "
-            f"whose terms bind it"
+            f"{model} declares {own}, but {where} is under {item.license}, whose terms bind "
+            f"the model: {why}"
         ),
         ids=ids,
     )
