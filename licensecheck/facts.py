@@ -91,6 +91,9 @@ class ModelFacts:
     findings: tuple[Finding, ...] = ()
     gguf_license: str | None = None  # general.license from a GGUF header, where read
     hub_id: str | None = None  # the Hub repo a local snapshot or checkout belongs to, where known
+    # Every file path in the repo at this revision (Hub siblings, a directory listing), where
+    # the source knows it: adapter_config.json or *.gguf tell lineage how a model relates.
+    filenames: tuple[str, ...] = ()
 
     @property
     def publisher(self) -> str | None:
