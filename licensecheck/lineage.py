@@ -171,12 +171,16 @@ def _all_tags(facts: ModelFacts) -> tuple[str, ...]:
     return tuple(t for t in (*facts.tags, *facts.card.tags) if isinstance(t, str))
 
 
+def _filenames(facts: ModelFacts) -> tuple[str, ...]:
+    return (*facts.filenames, *(f.path for f in facts.files))
+
+
 def _is_adapter(facts: ModelFacts, tags: set[str]) -> bool:
     if (facts.card.library_name or "").strip().lower() in _ADAPTER_LIBRARIES:
         return True
     if tags & _ADAPTER_TAGS:
         return True
-    return any(f.path.rsplit("/", 1)[-1] in _ADAPTER_FILES for f in facts.files)
+    return any(name.rsplit("/", 1)[-1] in _ADAPTER_FILES for name in _filenames(facts))
 
 
 def _is_quantized(facts: ModelFacts, tags: set[str]) -> bool:
@@ -186,7 +190,7 @@ def _is_quantized(facts: ModelFacts, tags: set[str]) -> bool:
         return True
     if any(_QUANT_TAG.match(t) for t in tags):
         return True
-    if any(f.path.lower().endswith(".gguf") for f in facts.files):
+    if any(name.lower().endswith(".gguf") for name in _filenames(facts)):
         return True
     return bool(_QUANT_IN_NAME.search(_model_name(facts) or ""))
 

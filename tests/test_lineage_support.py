@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from licensecheck.errors import SourceError
-from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
+from licensecheck.facts import CardData, ModelFacts, ModelRef
 from licensecheck.identify.evidence import determine
 from licensecheck.identify.types import Determination
 from licensecheck.knowledge.store import KnowledgeBase, parse_license
@@ -51,7 +51,7 @@ def model(
         revision=revision or hashlib.sha1(repo.lower().encode()).hexdigest(),
         card=card,
         card_text=None,
-        files=tuple(RepoFile(path=f, text="", sha256="0" * 64) for f in files),
+        filenames=tuple(files),
         gated=gated,
         tags=tags,
     )
