@@ -34,6 +34,8 @@ FORMATS: dict[str, str] = {
     "json": "licensecheck.formats.json_report:render",
     "sarif": "licensecheck.formats.sarif:render",
     "markdown": "licensecheck.formats.markdown:render",
+    "spdx-json": "licensecheck.formats.spdx:render_format",
+    "cyclonedx-json": "licensecheck.formats.cyclonedx:render_format",
 }
 
 # Output file suffix -> format, for `--output FILE` without `--format`.

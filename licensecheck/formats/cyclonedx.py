@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from cyclonedx.model.component import Component
     from cyclonedx.model.license import License
 
+    from licensecheck.formats import RenderOptions
     from licensecheck.knowledge.store import KnowledgeBase
 
 # Serial numbers are UUIDv5 in this namespace, named by the report's hash.
@@ -307,4 +308,9 @@ def render(
     return text
 
 
-__all__ = ["build_bom", "render", "to_json", "validate"]
+def render_format(report: AuditReport, options: RenderOptions) -> str:
+    """The registry's entry point (`formats.FORMATS`): CycloneDX 1.6 JSON with the default time."""
+    return render(report, options.kb)
+
+
+__all__ = ["build_bom", "render", "render_format", "to_json", "validate"]

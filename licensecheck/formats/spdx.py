@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from spdx_tools.spdx.model.package import Package
 
     from licensecheck.facts import RepoFile
+    from licensecheck.formats import RenderOptions
     from licensecheck.knowledge.model import License
     from licensecheck.knowledge.store import KnowledgeBase
 
@@ -715,6 +716,11 @@ def render(
     return to_json(document)
 
 
+def render_format(report: AuditReport, options: RenderOptions) -> str:
+    """The registry's entry point (`formats.FORMATS`): SPDX 2.3 JSON with the default time."""
+    return render(report, options.kb)
+
+
 __all__ = [
     "HUB_URL",
     "RELATIONSHIPS",
@@ -727,6 +733,7 @@ __all__ = [
     "idstring",
     "purl",
     "render",
+    "render_format",
     "report_digest",
     "to_json",
     "utc",
