@@ -42,7 +42,6 @@ EXIT_INTERRUPTED = 130
 
 DEFAULT_JOBS = 8
 DEFAULT_TIMEOUT = 10.0  # seconds, per Hub request (LICENSECHECK_HUB_TIMEOUT overrides)
-FORMAT_CHOICES = ("table", "json", "sarif", "markdown")  # validated against the registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,6 +71,12 @@ class ModelOptions:
         )
 
 
+def _format_names() -> list[str]:
+    from licensecheck import formats  # a registry of names; renderers load on use
+
+    return formats.names()
+
+
 def model_options(func: F) -> F:
     """The options of ../shared/spec/cli.md shared by audit, scan, explain, lock, sbom, notice."""
     decorators = [
@@ -93,8 +98,9 @@ def model_options(func: F) -> F:
         click.option(
             "--format",
             "format",
-            type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
-            help="Report format. Default: table on a terminal, json otherwise.",
+            metavar="FMT",
+            help=f"Report format: {', '.join(_format_names())}. Default: table on a terminal, "
+            "json otherwise (or from --output's suffix).",
         ),
         click.option("--output", "-o", metavar="FILE", help="Write the report to FILE."),
         click.option(
@@ -245,8 +251,15 @@ def build_source(opts: ModelOptions) -> ModelSource:
     cache_dir = default_cache_dir()
     if is_offline(opts):
         return Router(hub=CacheSource(cache_dir), local=LocalSource())
+    import logging
+
+    from huggingface_hub.utils.tqdm import disable_progress_bars
+
     from licensecheck.sources.hub import HubSource
 
+    # Our own progress bar and one-line errors replace the client's bars and warnings.
+    disable_progress_bars()
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     timeout = _timeout()
     hub = HubSource(
         endpoint(opts), cache_dir=cache_dir, timeout=timeout, deadline=max(60.0, 6 * timeout)

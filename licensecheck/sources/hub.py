@@ -386,6 +386,8 @@ class HubSource(ModelSource):
             else:
                 repo_files.append(repo_file)
 
+        if sha is not None:
+            self._remember_revision(ref, sha)
         card, card_text, card_findings = self._card(info, readme_text)
         findings.extend(card_findings)
         findings.extend(_link_gaps(card, listed if siblings is not None else None))
@@ -404,6 +406,29 @@ class HubSource(ModelSource):
             pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
             findings=tuple(findings),
         )
+
+    def _remember_revision(self, ref: ModelRef, sha: str) -> None:
+        """Record branch/tag -> sha in the HF cache (`refs/<rev>`), as huggingface_hub does
+        when it downloads by branch, so that `--offline` finds this snapshot. Files are
+        downloaded by sha (no HEAD on a warm run), so the client never writes it itself."""
+        revision = ref.revision or "main"
+        if re.fullmatch(r"[0-9a-f]{40}", revision):
+            return
+        try:
+            from huggingface_hub import constants
+
+            root = Path(self.cache_dir or constants.HF_HUB_CACHE)
+            folder = root / ("models--" + ref.repo_id.replace("/", "--"))
+            (folder / "snapshots" / sha).mkdir(parents=True, exist_ok=True)
+            ref_path = folder / "refs" / revision
+            if ref_path.is_file() and ref_path.read_text(encoding="utf-8").strip() == sha:
+                return
+            ref_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = ref_path.with_name(f".{ref_path.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_text(sha, encoding="utf-8")
+            os.replace(tmp, ref_path)
+        except OSError:
+            pass  # the cache is an optimisation; an online run does not need it
 
     def _card(
         self, info: Any, readme_text: str | None
