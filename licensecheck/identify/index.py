@@ -19,13 +19,12 @@ cache file is the one write the identify stage makes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from array import array
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,30 +38,76 @@ SHINGLE = 3
 SAMPLE = 4  # keep shingles whose key is divisible by SAMPLE
 
 
-@dataclass(frozen=True)
+# Plain classes rather than dataclasses: this module is on the start-up path of every
+# `licensecheck identify`, and each dataclass costs milliseconds to create at import.
 class Entry:
     """One canonical text of one version of one licence."""
 
-    id: str
-    kind: str  # license | aup | notice
-    name: str
-    version: str | None
-    category: str
-    file: str  # name under knowledge/texts/
-    words: tuple[str, ...]
-    shingles: frozenset[int]  # sampled shingle keys
-    title_len: int  # tokens of the title line (a copy may leave the title out)
+    __slots__ = (
+        "category",
+        "file",
+        "id",
+        "kind",
+        "name",
+        "shingles",
+        "title_len",
+        "version",
+        "words",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        name: str,
+        version: str | None,
+        category: str,
+        file: str,
+        words: tuple[str, ...],
+        shingles: frozenset[int],
+        title_len: int,
+    ) -> None:
+        self.id = id
+        self.kind = kind  # license | aup | notice
+        self.name = name
+        self.version = version
+        self.category = category
+        self.file = file  # name under knowledge/texts/
+        self.words = words
+        self.shingles = shingles  # sampled shingle keys
+        self.title_len = title_len  # tokens of the title block (a copy may leave it out)
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        for k, v in zip(self.__slots__, state, strict=True):
+            setattr(self, k, v)
+
+    def __repr__(self) -> str:
+        return f"Entry({self.id!r}, version={self.version!r}, file={self.file!r})"
 
 
-@dataclass
 class Index:
-    digest: str
-    entries: list[Entry]
-    vocab: dict[str, int]  # word -> id, for shingle keys
-    exact_raw: dict[str, int] = field(default_factory=dict)  # raw digest -> entry
-    exact_words: dict[str, int] = field(default_factory=dict)  # token digest -> entry
-    full_shingles: list[bytes] = field(default_factory=list)  # per entry: array('q') bytes
-    texts_dir: str = ""
+    """Everything the matcher needs, for one knowledge base and one set of texts."""
+
+    def __init__(
+        self,
+        digest: str,
+        entries: list[Entry],
+        vocab: dict[str, int],
+        exact_raw: dict[str, int],
+        exact_words: dict[str, int],
+        full_shingles: list[bytes],
+        texts_dir: str = "",
+    ) -> None:
+        self.digest = digest
+        self.entries = entries
+        self.vocab = vocab  # word -> id, for shingle keys
+        self.exact_raw = exact_raw  # raw digest -> entry
+        self.exact_words = exact_words  # token digest -> entry
+        self.full_shingles = full_shingles  # per entry: all shingle keys, array('q') bytes
+        self.texts_dir = texts_dir
 
     def shingles_of(self, k: int) -> frozenset[int]:
         """All 3-gram shingle keys of entry k (stored packed; unpacked on demand)."""
@@ -175,7 +220,7 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
     for entry, text in raw:
         ids = [vocab[w] for w in entry.words]
         shingles = frozenset(sampled(shingle_keys(ids, base)))
-        entry = Entry(**{**entry.__dict__, "shingles": shingles})
+        entry.shingles = shingles
         idx = len(entries)
         entries.append(entry)
         # The first entry (sorted by id) wins a duplicate text; ids come sorted from the KB.
@@ -196,6 +241,21 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
 # --- cache -----------------------------------------------------------------------------
 
 _MEMO: dict[str, Index] = {}  # digest -> index, for this process
+
+
+def _knowledge_dir() -> Path:
+    import licensecheck.knowledge as knowledge
+
+    return Path(knowledge.__file__).parent
+
+
+def _data_digest(directory: Path) -> str:
+    """`store.data_digest()`, recomputed here so that a warm start imports no YAML parser.
+    (Were the two ever to differ, `load()` and `load(kb)` would only keep separate caches.)"""
+    h = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def cache_dir() -> Path:
@@ -224,6 +284,8 @@ def _read_cache(path: Path, digest: str) -> Index | None:
 
 
 def _write_cache(path: Path, index: Index) -> None:
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
@@ -234,8 +296,21 @@ def _write_cache(path: Path, index: Index) -> None:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        _prune(path.parent, keep=path)
     except OSError:
         pass  # a read-only or missing cache only costs the rebuild next time
+
+
+def _prune(directory: Path, keep: Path, limit: int = 4) -> None:
+    """Drop all but the most recent index files (each knowledge base change leaves one)."""
+    old = sorted(
+        (p for p in directory.glob("identify-index-*.pickle") if p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for p in old[limit - 1 :]:
+        with contextlib.suppress(OSError):
+            p.unlink()
 
 
 def load(
@@ -243,11 +318,9 @@ def load(
 ) -> Index:
     """The index for `kb` (default: the bundled knowledge base), from memory, the disk
     cache, or built and cached. With a warm cache no YAML is parsed at all."""
-    from licensecheck.knowledge import store
-
     if texts_dir is None:
-        texts_dir = store.TEXTS_DIR
-    kb_digest = kb.digest if kb is not None else store.data_digest()
+        texts_dir = _knowledge_dir() / "texts"
+    kb_digest = kb.digest if kb is not None else _data_digest(_knowledge_dir() / "licenses")
     digest = texts_digest(kb_digest, texts_dir)
     index = _MEMO.get(digest)
     if index is not None:
@@ -255,7 +328,11 @@ def load(
     path = cache_dir() / f"identify-index-{digest}.pickle"
     index = _read_cache(path, digest) if use_disk else None
     if index is None:
-        index = build(kb if kb is not None else store.load(), texts_dir)
+        if kb is None:
+            from licensecheck.knowledge import store
+
+            kb = store.load()
+        index = build(kb, texts_dir)
         if use_disk:
             _write_cache(path, index)
     index.texts_dir = str(texts_dir)

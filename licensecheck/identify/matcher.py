@@ -32,12 +32,10 @@ appended is never `mit`).
 from __future__ import annotations
 
 import bisect
-import difflib
 import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from licensecheck.identify import index as index_mod
@@ -52,6 +50,7 @@ THRESHOLD = 0.5  # confidence below this is `unknown`
 MIN_CONTAINMENT = 0.25  # share of a text's sampled shingles the input must hold to be a candidate
 MAX_CANDIDATES = 8  # from the sampled-shingle stage
 SHORTLIST = 3  # of those, how many get a diff
+SHORTLIST_MARGIN = 0.02  # ... within this Jaccard similarity of the best
 MIN_REGION = 24  # tokens: a stretch shorter than this is not searched for another licence
 GAP_COST = 0.5  # per unmatched input token, when choosing the region of matching blocks
 MAX_REGIONS = 16
@@ -92,31 +91,36 @@ _NORMATIVE = frozenset(
 _HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s|[=\-*_]{3,}\s*$)")
 
 
-@dataclass
 class _Hunk:
-    i0: int
-    i1: int
-    j0: int
-    j1: int
-    substantive: bool
+    """A gap between matching blocks: canonical a[i0:i1] against input b[j0:j1]."""
+
+    __slots__ = ("i0", "i1", "j0", "j1", "substantive")
+
+    def __init__(self, i0: int, i1: int, j0: int, j1: int, substantive: bool) -> None:
+        self.i0, self.i1, self.j0, self.j1 = i0, i1, j0, j1
+        self.substantive = substantive
 
 
-@dataclass
 class _Region:
-    """One candidate's alignment with a stretch of the input."""
+    """One candidate's alignment with a stretch of the input (plain classes: no import-time
+    dataclass cost on the CLI's start-up path)."""
 
-    entry_idx: int
-    j0: int
-    j1: int
-    equal: int  # tokens in matching blocks
-    matched_c: int  # canonical tokens matched or in non-substantive hunks
-    matched_i: int  # input tokens likewise
-    hunks: list[_Hunk] = field(default_factory=list)
-    confidence: float = 0.0
+    __slots__ = ("confidence", "entry_idx", "equal", "hunks", "j0", "j1")
 
-    @property
-    def modified(self) -> bool:
-        return any(h.substantive for h in self.hunks)
+    def __init__(
+        self,
+        entry_idx: int,
+        j0: int,
+        j1: int,
+        equal: int,
+        hunks: list[_Hunk],
+        confidence: float,
+    ) -> None:
+        self.entry_idx = entry_idx
+        self.j0, self.j1 = j0, j1  # the region in the input's tokens
+        self.equal = equal  # tokens in matching blocks
+        self.hunks = hunks
+        self.confidence = confidence
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -154,7 +158,20 @@ class Matcher:
     # -- whole text -------------------------------------------------------------------------
 
     def identify(self, text: str) -> TextMatch:
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> tuple[TextMatch, list[TextMatch]]:
+        """The whole text's identification and every match found in it (`find_all`)."""
         matches, tokens, spans = self._find(text)
+        return self._primary(text, matches, tokens, spans), matches
+
+    def _primary(
+        self,
+        text: str,
+        matches: list[TextMatch],
+        tokens: Tokens | None,
+        spans: list[tuple[int, int]],
+    ) -> TextMatch:
         n_lines = _line_count(text)
         if not matches:
             return _classify_unmatched(text, tokens, n_lines)
@@ -272,7 +289,9 @@ class Matcher:
             scored.append((jaccard, -k, w0, w1))
         scored.sort(reverse=True)
         top = scored[0][0]
-        return [(-nk, w0, w1) for j, nk, w0, w1 in scored[:SHORTLIST] if j >= top - 0.04]
+        return [
+            (-nk, w0, w1) for j, nk, w0, w1 in scored[:SHORTLIST] if j >= top - SHORTLIST_MARGIN
+        ]
 
     def _window(self, k: int, ids: list[int], lo: int, hi: int) -> tuple[int, int]:
         """The part of a long stretch where the candidate's shingles cluster."""
@@ -338,8 +357,6 @@ class Matcher:
             j0=j0,
             j1=j1,
             equal=equal,
-            matched_c=matched_c,
-            matched_i=matched_i,
             hunks=hunks,
             confidence=round(coverage * precision, 3),
         )
@@ -384,7 +401,7 @@ class Matcher:
         after: tuple[int, int],
     ) -> TextMatch:
         entry = self.index.entries[region.entry_idx]
-        changes = [self._change(entry, tokens, h) for h in region.hunks if h.substantive]
+        changes = [self._change(region.entry_idx, tokens, h) for h in region.hunks if h.substantive]
         # Prose right next to the licence that reads like a term of it is an added clause.
         for lo, hi, side in ((before[0], before[1], "before"), (after[0], after[1], "after")):
             clause = _adjacent_clause(tokens, lo, hi, side)
@@ -410,8 +427,8 @@ class Matcher:
             t = self._canon_tokens[k] = Tokens(self.index.text_of(self.index.entries[k]))
         return t
 
-    def _change(self, entry: Entry, tokens: Tokens, h: _Hunk) -> Change:
-        k = self.index.entries.index(entry)
+    def _change(self, k: int, tokens: Tokens, h: _Hunk) -> Change:
+        entry = self.index.entries[k]
         canon = self._canon(k)
         if canon.words != list(entry.words):  # the text changed under us: words only
             original = " ".join(entry.words[h.i0 : h.i1])
@@ -525,6 +542,9 @@ def _unique_positions(seq: Sequence[str], lo: int, hi: int, k: int) -> dict[obje
 
 def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Longest run of pairs increasing in both coordinates (pairs sorted by the first)."""
+    js = [j for _, j in pairs]
+    if js == sorted(js):
+        return pairs  # the usual case for two copies of one text: already in order
     tails: list[int] = []  # j of the last pair of the best run of each length
     tail_idx: list[int] = []
     prev = [-1] * len(pairs)
@@ -575,7 +595,12 @@ def _patience(
     ahi, bhi = i, j
     if alo >= ahi or blo >= bhi:
         return
-    k = 3 if min(ahi - alo, bhi - blo) > 40 and depth < 6 else 1
+    if (ahi - alo) * (bhi - blo) <= 900:
+        # A small gap: no common word means no match inside; else difflib directly.
+        if not set(a[alo:ahi]).isdisjoint(b[blo:bhi]):
+            _difflib_blocks(a, b, alo, ahi, blo, bhi, out)
+        return
+    k = 1  # unique words: few enough to anchor cheaply; gaps recurse with their own
     ua = _unique_positions(a, alo, ahi, k)
     ub = _unique_positions(b, blo, bhi, k)
     pairs = sorted((p, ub[g]) for g, p in ua.items() if g in ub)
@@ -592,8 +617,22 @@ def _patience(
             pa, pb = i + n, j + n
         _patience(a, b, pa, ahi, pb, bhi, out, depth + 1)
     elif (ahi - alo) * (bhi - blo) <= _DIFFLIB_LIMIT:
-        sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-        out.extend((alo + x, blo + y, n) for x, y, n in sm.get_matching_blocks() if n)
+        _difflib_blocks(a, b, alo, ahi, blo, bhi, out)
+
+
+def _difflib_blocks(
+    a: Sequence[str],
+    b: Sequence[str],
+    alo: int,
+    ahi: int,
+    blo: int,
+    bhi: int,
+    out: list[tuple[int, int, int]],
+) -> None:
+    import difflib  # only for small gaps without anchors
+
+    sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+    out.extend((alo + x, blo + y, n) for x, y, n in sm.get_matching_blocks() if n)
 
 
 def _densest(blocks: list[tuple[int, int, int]]) -> tuple[int, int]:
