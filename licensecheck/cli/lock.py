@@ -12,6 +12,7 @@ the lock's business (`scan` is the gate), so the exit status is 0 when the lock 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,9 +49,18 @@ if TYPE_CHECKING:
     from licensecheck.results import AuditReport
 
 
-def build_lock(report: AuditReport, recorder: Recorder, policy: Policy) -> Lock:
-    """Entries for the referenced models (with lineage) and every base model read."""
+def build_lock(
+    report: AuditReport, recorder: Recorder, policy: Policy, old: Lock | None = None
+) -> Lock:
+    """Entries for the referenced models (with lineage) and every base model read. A model
+    answered from the old lock (offline) keeps the source it was first read from."""
     from licensecheck.lockfile import Lock, entry_from
+
+    def keep_source(entry: LockEntry) -> LockEntry:
+        previous = old.models.get(entry.key) if old is not None else None
+        if entry.source == "lock" and previous is not None:
+            return dataclasses.replace(entry, source=previous.source)
+        return entry
 
     entries: dict[str, LockEntry] = {}
     for r in report.results:
@@ -63,9 +73,9 @@ def build_lock(report: AuditReport, recorder: Recorder, policy: Policy) -> Lock:
             lineage=r.lineage,
             effective_licenses=r.effective_licenses,
         )
-        entries[entry.key] = entry
+        entries[entry.key] = keep_source(entry)
     for facts, determination in recorder.seen.values():
-        entry = entry_from(facts, determination, referenced=False)
+        entry = keep_source(entry_from(facts, determination, referenced=False))
         entries.setdefault(entry.key, entry)
     return Lock(models=entries, policy_name=policy.name, policy_sha256=policy.sha256)
 
@@ -149,7 +159,7 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
                 err=True,
             )
             raise SystemExit(EXIT_ERROR)
-        new = build_lock(report, recorder, policy)
+        new = build_lock(report, recorder, policy, old)
         lockfile.write(target, new)
         if not refs:
             click.echo(
