@@ -204,6 +204,7 @@ def read_directory(
         pipeline_tag=card.pipeline_tag,
         findings=tuple(findings),
         hub_id=hub_id,
+        filenames=tuple(sorted(paths)),
     )
 
 
