@@ -364,3 +364,35 @@ def test_table_shows_the_chain(
     assert f"  - quantized of {DISTILL}: mit\n" in out
     assert f"    - finetune of {LLAMA_31}: llama3.1\n" in out
     assert "- finetune of lt-missing/no-such-base: could not be read (not-found)" in out
+
+
+@pytest.mark.parametrize(
+    ("extra_file", "relation", "effective"),
+    [
+        ("adapter_config.json", "adapter", ["mit", "apache-2.0"]),
+        ("model-Q4_K_M.gguf", "quantized", ["mit", "apache-2.0"]),
+        ("model.safetensors", "finetune", ["mit"]),
+    ],
+)
+def test_local_directory_relation_from_its_files(
+    lineage_hub: HubServer,
+    hub: HubServer,
+    cli_env: dict[str, str],
+    tmp_path: Any,
+    extra_file: str,
+    relation: str,
+    effective: list[str],
+) -> None:
+    # A checkout whose card names a Hub base but no relation: the files say what it is.
+    model_dir = tmp_path / "my-model"
+    model_dir.mkdir()
+    (model_dir / "README.md").write_bytes(make_card(license="mit", base_model="acme/apache-model"))
+    (model_dir / extra_file).write_bytes(b"{}")
+    args = ["audit", "--endpoint", hub.url, "--format", "json", "--preset", "default"]
+    result = CliRunner().invoke(main, [*args, str(model_dir)], env=cli_env)
+    assert result.exit_code in (0, 1), result.output
+    (model,) = json.loads(result.stdout)["results"]
+    assert [(x["model"], x["relation"]) for x in model["lineage"]] == [
+        ("acme/apache-model", relation)
+    ]
+    assert model["effective_licenses"] == effective
