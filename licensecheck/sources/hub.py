@@ -42,6 +42,7 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "library_name"]
 # Tried when the Hub (or an imitation) gives no file list.
 FALLBACK_FILES = ("README.md", "LICENSE")
+MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b|(?i:bearer\s+)\S+")
 
@@ -405,6 +406,7 @@ class HubSource(ModelSource):
             tags=tuple(t for t in tags if isinstance(t, str)),
             pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
             findings=tuple(findings),
+            filenames=tuple(sorted(listed)[:MAX_FILENAMES]),
         )
 
     def _remember_revision(self, ref: ModelRef, sha: str) -> None:

@@ -20,6 +20,7 @@ from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
 from licensecheck.sources.card import parse_card
+from licensecheck.sources.gguf import read_license
 from licensecheck.sources.interface import ModelSource
 
 MAX_LISTED = 5000  # directory entries looked at, so a huge checkout stays fast
@@ -193,6 +194,7 @@ def read_directory(
         findings.extend(file_findings)
         if repo_file is not None:
             repo_files.append(repo_file)
+    ggufs = sorted(p for p in paths if p.lower().endswith(".gguf"))
     return ModelFacts(
         ref=ref,
         source=source,
@@ -203,6 +205,7 @@ def read_directory(
         tags=card.tags,
         pipeline_tag=card.pipeline_tag,
         findings=tuple(findings),
+        gguf_license=read_license(root / ggufs[0]) if ggufs else None,
         hub_id=hub_id,
         filenames=tuple(sorted(paths)),
     )
