@@ -45,6 +45,8 @@ def alias_key(value: str) -> str:
     key = _URL_SCHEME.sub("", key)
     key = key.replace("/resolve/", "/blob/")
     key = key.rstrip("/")
+    if "/" in key:  # only URLs and paths: "LICENSE.md" and "LICENSE" name the same file
+        key = re.sub(r"\.(md|txt)$", "", key)
     key = re.sub(r"\s+", " ", key)
     return key
 
