@@ -1,0 +1,160 @@
+"""The real pre-commit runs the licensecheck hook from .pre-commit-hooks.yaml.
+
+A clone of this repository is the hook repository; a temporary git repository is the user's
+project, with a committed licensecheck.lock so that the hook needs no network
+(HF_HUB_OFFLINE=1 makes `scan` offline; the lock answers). pre-commit builds the hook's own
+virtualenv once per module (pip install of the clone), then:
+
+- `pre-commit try-repo` passes for an allowed model and fails for a denied one;
+- with the hook installed (`pre-commit install`), `git commit` of a file that loads a
+  denied model is refused, and a commit of an allowed one goes through.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from licensecheck import lockfile
+from licensecheck.facts import CardData
+from licensecheck.identify.types import Determination, Evidence
+
+ROOT = Path(__file__).resolve().parent.parent
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+ALLOWED = "acme/apache-model"
+DENIED = "acme/nc-model"
+
+
+def entry(repo_id: str, licence: str) -> lockfile.LockEntry:
+    return lockfile.LockEntry(
+        repo_id=repo_id,
+        requested=None,
+        revision="0123456789abcdef0123456789abcdef01234567",
+        source="hub",
+        referenced=True,
+        card=CardData(licenses=(licence,), raw={"license": licence}),
+        determination=Determination(
+            id=licence,
+            confidence=0.95,
+            evidence=(Evidence("card-metadata", licence, 0.95, detail="license"),),
+            declared=(licence,),
+        ),
+        effective_licenses=(licence,),
+    )
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=check, timeout=60
+    )
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository as committed, as a hook repository pre-commit can clone."""
+    if shutil.which("git") is None:
+        pytest.fail("git is required for the pre-commit tests")
+    clone = tmp_path_factory.mktemp("hook") / "licensecheck"
+    git(ROOT, "clone", "-q", "--no-hardlinks", str(ROOT), str(clone))
+    return clone
+
+
+@pytest.fixture(scope="module")
+def pc_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(
+        {
+            "PRE_COMMIT_HOME": str(home),
+            "HF_HUB_OFFLINE": "1",
+            "HF_HOME": str(home / "hf"),
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "LICENSECHECK_TODAY": "2026-01-15",
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+        }
+    )
+    return env
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """The user's ML project: a git repository with a committed lock."""
+    root = tmp_path / "project"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    lock = lockfile.Lock(
+        models={e.key: e for e in (entry(ALLOWED, "apache-2.0"), entry(DENIED, "cc-by-nc-4.0"))},
+        policy_name="default",
+    )
+    lockfile.write(root / "licensecheck.lock", lock)
+    (root / "README.md").write_text("# project\n")
+    yield root
+
+
+def loader(model: str) -> str:
+    return f'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("{model}")\n'
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_try_repo_passes_an_allowed_model_and_fails_a_denied_one(
+    hook_repo: Path, project: Path, pc_env: dict[str, str]
+) -> None:
+    (project / "ok.py").write_text(loader(ALLOWED))
+    (project / "bad.py").write_text(loader(DENIED))
+    git(project, "add", ".")
+    ok = run(
+        [*PRE_COMMIT, "try-repo", str(hook_repo), "licensecheck", "--files", "ok.py"],
+        project,
+        pc_env,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "licensecheck (model licences)" in ok.stdout and "Passed" in ok.stdout
+    bad = run(
+        [*PRE_COMMIT, "try-repo", str(hook_repo), "licensecheck", "--files", "bad.py"],
+        project,
+        pc_env,
+    )
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Failed" in bad.stdout
+    assert DENIED in bad.stdout and "deny" in bad.stdout
+
+
+def test_installed_hook_refuses_a_commit_that_adds_a_denied_model(
+    hook_repo: Path, project: Path, pc_env: dict[str, str]
+) -> None:
+    rev = git(hook_repo, "rev-parse", "HEAD").stdout.strip()
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "licensecheck"}]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "initial")  # before the hook is installed
+    installed = run([*PRE_COMMIT, "install"], project, pc_env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    (project / "src").mkdir()
+    (project / "src/train.py").write_text(loader(ALLOWED))
+    git(project, "add", "src/train.py")
+    good = run(["git", "commit", "-m", "train with an Apache-2.0 model"], project, pc_env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    head = git(project, "rev-parse", "HEAD").stdout
+
+    (project / "src/classify.py").write_text(loader(DENIED))
+    git(project, "add", "src/classify.py")
+    refused = run(["git", "commit", "-m", "add a non-commercial model"], project, pc_env)
+    assert refused.returncode != 0
+    output = refused.stdout + refused.stderr
+    assert "licensecheck (model licences)" in output and "Failed" in output
+    assert DENIED in output
+    assert git(project, "rev-parse", "HEAD").stdout == head  # nothing was committed
