@@ -304,3 +304,17 @@ def test_more_users_never_loosens_the_verdict(low: int, extra: int, use: str) ->
         return evaluate(pol, kb, s, use, dt.date(2026, 1, 1)).verdict
 
     assert SEVERITY[verdict(low + extra)] >= SEVERITY[verdict(low)]
+
+
+# --- restrictions that cover part of a use ---------------------------------------------------
+
+
+@pytest.mark.parametrize("license_id", ["meta-dinov3", "meta-sam"])
+def test_trade_control_restriction_makes_defense_review_not_deny(
+    tmp_path: Path, license_id: str
+) -> None:
+    s = subject(f"facebook/{license_id}", license_id)
+    defense = judge_with(tmp_path, "{monthly_active_users: 10}", s, "defense")
+    assert defense.verdict == "review"
+    assert any(r.rule == "restriction:military" for r in defense.reasons)
+    assert judge_with(tmp_path, "{monthly_active_users: 10}", s, "commercial").verdict == "allow"

@@ -89,6 +89,7 @@ def terms_dict(terms: Terms) -> dict[str, Any]:
                 "text": r.text,
                 "source": r.source,
                 "denies": list(r.denies),
+                "reviews": list(r.reviews),
             }
             for r in terms.restrictions
         ],
@@ -242,6 +243,8 @@ def render_terms_plain(terms: dict[str, Any]) -> list[str]:
         out += ["", "Restrictions"]
         for r in terms["restrictions"]:
             denies = f" denies {', '.join(r['denies'])}" if r["denies"] else ""
+            if r["reviews"]:
+                denies += f" needs review for {', '.join(r['reviews'])}"
             out.append(f"  {r['id']} ({r['source']}) {_clause(r['clause'])}{denies}: {r['text']}")
     if terms["obligations"]:
         out += ["", "Obligations"]

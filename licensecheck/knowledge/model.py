@@ -89,6 +89,9 @@ class Restriction:
     text: str
     source: str = "license"  # license | aup
     denies: tuple[str, ...] = ()
+    # Uses the restriction covers only in part (ITAR military end uses within defense):
+    # the use needs a human look, not a blanket deny.
+    reviews: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,7 @@ def _terms(d: Mapping[str, Any]) -> Terms:
             text=r.get("text", ""),
             source=r.get("source", "license"),
             denies=_tuple(r.get("denies")),
+            reviews=_tuple(r.get("reviews")),
         )
         for r in d.get("restrictions") or ()
     )

@@ -342,6 +342,14 @@ class _Assessor:
                     f"{r.text}",
                     r.clause,
                 )
+            elif self.use in r.reviews:
+                self.add(
+                    f"restriction:{r.id}",
+                    "review",
+                    f"{cite(self.lic, r.clause)}: restriction {r.id} covers part of "
+                    f"{self.use} use; check the use case: {r.text}",
+                    r.clause,
+                )
             else:
                 binding.append(r.id)
         if binding:
