@@ -35,5 +35,7 @@ class PolicyError(UsageError):
     """An invalid policy file. Holds one message per problem, each file:line:column."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} problems in policy")
+        super().__init__(
+            problems[0] if len(problems) == 1 else f"{len(problems)} problems in policy"
+        )
         self.problems = problems

@@ -45,6 +45,10 @@ class Evidence:
     version: str | None = None
     modified: bool = False
     changes: tuple[Change, ...] = ()
+    # How it was found: id | name | link | tag (metadata), text (a licence text matched),
+    # mention (a licence named in prose or in an unrecognised file). A mention never
+    # outweighs the others; "" when not said.
+    via: str = ""
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,12 @@ class KnowledgeBase:
                 raise KnowledgeError(f"duplicate licence id {lic.id!r}")
             self._by_id[lic.id] = lic
         for lic in self._by_id.values():
-            for name in (lic.id, lic.spdx, *(lic.aliases), *((lic.scancode,) if lic.scancode else ())):
+            for name in (
+                lic.id,
+                lic.spdx,
+                *(lic.aliases),
+                *((lic.scancode,) if lic.scancode else ()),
+            ):
                 key = alias_key(name)
                 other = self._by_alias.get(key)
                 if other is not None and other != lic.id:
@@ -73,9 +78,7 @@ class KnowledgeBase:
                     if key == alias_key(lic.id):
                         self._by_alias[key] = lic.id
                         continue
-                    raise KnowledgeError(
-                        f"alias {name!r} names both {other!r} and {lic.id!r}"
-                    )
+                    raise KnowledgeError(f"alias {name!r} names both {other!r} and {lic.id!r}")
                 self._by_alias[key] = lic.id
 
     def __iter__(self) -> Iterator[License]:
@@ -117,7 +120,10 @@ def _tuple(value: Any) -> tuple[Any, ...]:
 
 def _obligation(d: Mapping[str, Any]) -> Obligation:
     return Obligation(
-        id=d["id"], text=d.get("text", ""), clause=_clause(d.get("clause")), when=d.get("when", "always")
+        id=d["id"],
+        text=d.get("text", ""),
+        clause=_clause(d.get("clause")),
+        when=d.get("when", "always"),
     )
 
 
