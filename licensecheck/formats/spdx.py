@@ -299,7 +299,8 @@ class LicenceCatalogue:
                 continue
         if not parts:
             return None, None
-        return "\n\n".join(p.rstrip("\n") for p in parts) + "\n", chosen.version
+        # Verbatim: a single text exactly as bundled; several (licence + appendix) in order.
+        return "\n\n".join(parts), chosen.version
 
     def _evidence(
         self, license_id: str, result: ModelResult | None
@@ -394,6 +395,18 @@ def download_location(model: str, revision: str | None, local: bool, hub_url: st
         return None
     base = f"{hub_url.rstrip('/')}/{model}"
     return f"{base}/tree/{revision}" if revision else base
+
+
+def _location(url: str | None) -> tuple[str | None, str | None]:
+    """(downloadLocation, sourceInfo). SPDX accepts only URLs on a named host with a TLD; a
+    Hub on an address or `localhost` (a mirror, a test imitation) goes to sourceInfo."""
+    if url is None:
+        return None, None
+    from spdx_tools.spdx.validation.uri_validators import validate_download_location
+
+    if validate_download_location(url):
+        return None, f"Read from {url}"
+    return url, None
 
 
 def purl(model: str, revision: str | None) -> str | None:
@@ -520,11 +533,12 @@ def _model_package(b: _Build, result: ModelResult) -> str:
     if locator is not None:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", locator))
     verdicts = ", ".join(f"{use}: {v.verdict}" for use, v in result.verdicts.items())
+    location, source_info = _location(download_location(result.model, revision, local, b.hub_url))
     package = Package(
         spdx_id=spdx_id,
         name=result.model,
-        download_location=download_location(result.model, revision, local, b.hub_url)
-        or SpdxNoAssertion(),
+        download_location=location or SpdxNoAssertion(),
+        source_info=source_info,
         version=revision,
         supplier=Actor(ActorType.ORGANIZATION, publisher) if publisher else SpdxNoAssertion(),
         files_analyzed=False,
@@ -568,6 +582,9 @@ def _base_package(b: _Build, link: LineageLink) -> str:
     locator = purl(link.model, link.revision)
     if locator is not None:
         refs.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", locator))
+    location, source_info = _location(
+        download_location(link.model, link.revision, False, b.hub_url)
+    )
     comment = f"Base model (licensecheck licence: {link.license})."
     if link.error:
         comment += f" Could not be read: {link.error}."
@@ -575,8 +592,8 @@ def _base_package(b: _Build, link: LineageLink) -> str:
         Package(
             spdx_id=spdx_id,
             name=link.model,
-            download_location=download_location(link.model, link.revision, False, b.hub_url)
-            or SpdxNoAssertion(),
+            download_location=location or SpdxNoAssertion(),
+            source_info=source_info,
             version=link.revision,
             files_analyzed=False,
             license_concluded=_expression(entry.key if entry else None),
