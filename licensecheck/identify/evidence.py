@@ -1,29 +1,44 @@
 """Combine a model's licence evidence into one `Determination`.
 
-Evidence comes from the card metadata (`metadata.from_card`), each licence-like file and the
-card's licence section (the text matcher), and a GGUF header's `general.license`. The rules:
+Evidence, in a fixed order:
 
-- Only `kind: license` evidence can be the licence; AUPs and NOTICE files are recorded (an
-  AUP's id goes to `extra`) but never concluded.
+1. card metadata (`metadata.from_card`: `license`, `license_name`/`license_link`, Hub tags);
+2. each licence-like file the source read (the text matcher: every licence, AUP or notice
+   found in it, with version, `modified` and the changed passages). A file named NOTICE, or
+   a text the matcher calls a notice, is `kind: notice`; a use policy is `kind: aup`. A
+   licence file whose text is not a known licence gives an `unknown` item, plus a `mention`
+   item for each licence it names;
+3. the card text (`facts.card_text`): licence texts found in it, else the licences its
+   licence section names (or, without such a section, the lines that speak of a licence);
+4. a GGUF header's `general.license`.
+
+The rules:
+
+- Only `kind: license` evidence can be the licence; AUPs and notices are recorded (an AUP's
+  id goes to `extra`) but never concluded.
 - Where evidence disagrees, the concluded id is the most restrictive licence found (by its
-  knowledge-base category; a modified text counts as more restrictive than its original),
-  then the most specific source (a licence file over card prose over metadata). A compliance
-  gate must fail closed, so a permissive declaration never hides a restrictive file.
-- Each disagreement between sources is a `Conflict`; agreement between independent sources
-  raises the confidence, a conflict lowers it.
+  knowledge-base category; a modified text ranks above its original), then the most specific
+  source (a licence file over card text over GGUF over metadata). A compliance gate fails
+  closed, so a permissive declaration never hides a restrictive file. A licence only
+  *named* in prose (`via: mention`) is concluded only when nothing stronger exists.
+- Each pair of sources that name no licence in common is a `Conflict` (`metadata-vs-file`,
+  ...); a modified licence text and an unrecognised licence file are conflicts too; prose
+  that names other licences is an `info` conflict. Agreement between independent sources
+  raises the confidence (1 - product of their misses); a conflict multiplies it by 0.7.
 - No known licence anywhere -> `unknown` with confidence 0.
 
-Pure: works on `ModelFacts` already read by a source.
+Pure: works on `ModelFacts` a source already read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from licensecheck.facts import ModelFacts
+from licensecheck.facts import ModelFacts, RepoFile
 from licensecheck.identify import metadata
-from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence
+from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence, TextMatch
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
@@ -54,16 +69,34 @@ SPECIFICITY: dict[str, int] = {
     "base-model": 0,
 }
 
-# Short names used in conflict kinds ("metadata-vs-file").
 _SOURCE_LABEL = {
     "card-metadata": "metadata",
     "license-file": "file",
     "card-text": "card-text",
     "gguf-metadata": "gguf",
+    "lock": "lock",
+}
+_SOURCE_NAME = {
+    "card-metadata": "card metadata",
+    "license-file": "licence file",
+    "card-text": "card text",
+    "gguf-metadata": "GGUF metadata",
+    "lock": "lock file",
 }
 
 CONFLICT_PENALTY = 0.7
 MAX_CONFIDENCE = 0.99
+MENTION_SCORE = 0.5  # a licence named in prose or in a file the matcher could not read
+SECTION_MENTION_SCORE = 0.6  # ... named in the card's licence section
+GGUF_SCORE = 0.85
+
+_README = re.compile(r"(?:^|/)readme(?:\.[a-z0-9]+)?$", re.IGNORECASE)
+_NOTICE_FILE = re.compile(
+    r"(?:^|/)(?:notice|notices|third[_-]?party[_-]?notices?|third[_-]?party[_-]?licen[cs]es?)"
+    r"(?:\.[a-z0-9]+)?$",
+    re.IGNORECASE,
+)
+_LICENCE_LINE = re.compile(r"licen[cs]|terms of use|许可|协议", re.IGNORECASE)
 
 
 def restrictiveness(kb: KnowledgeBase, ev: Evidence) -> float:
@@ -73,38 +106,222 @@ def restrictiveness(kb: KnowledgeBase, ev: Evidence) -> float:
     return rank + 0.5 if ev.modified else rank
 
 
+# --- evidence from each source ---------------------------------------------------------------
+
+
 def gguf_evidence(value: str | None, kb: KnowledgeBase) -> list[Evidence]:
-    """`general.license` from a GGUF header: usually an id or a name."""
+    """`general.license` from a GGUF header: usually an id or a name, sometimes a text."""
     if value is None or not value.strip():
         return []
     value = value.strip()
     lic = kb.resolve(value)
-    if lic is None or lic.id in ("other", UNKNOWN):
-        short = value if len(value) <= 80 else value[:77] + "..."
+    if lic is not None and lic.id not in ("other", UNKNOWN):
         return [
             Evidence(
                 source="gguf-metadata",
-                id=UNKNOWN,
-                score=0.0,
-                detail=f"general.license {short!r} is not a known licence",
+                id=lic.id,
+                score=GGUF_SCORE,
+                detail=f"general.license {value!r}",
+                kind=lic.kind,
+                via="id",
             )
         ]
+    if len(value) > 200:  # a whole licence text in the header
+        found = _text_evidence(value, "gguf-metadata", None, kb)
+        if found:
+            return found
+    short = value if len(value) <= 80 else value[:77] + "..."
     return [
         Evidence(
             source="gguf-metadata",
-            id=lic.id,
-            score=0.85,
-            detail=f"general.license {value!r}",
-            kind=lic.kind,
+            id=UNKNOWN,
+            score=0.0,
+            detail=f"general.license {short!r} is not a known licence",
+            via="id",
         )
     ]
+
+
+def _match_evidence(m: TextMatch, source: str, path: str | None, offset: int = 0) -> Evidence:
+    where = ""
+    if m.start_line is not None and m.end_line is not None:
+        where = f"lines {m.start_line + offset}-{m.end_line + offset}: "
+    label = m.name or m.id
+    state = "modified " if m.modified else ""
+    return Evidence(
+        source=source,
+        id=m.id,
+        score=m.confidence,
+        path=path,
+        detail=f"{where}{state}{label}".strip(),
+        kind=m.kind if m.kind != UNKNOWN else "license",
+        version=m.version,
+        modified=m.modified,
+        changes=m.changes,
+        via="text",
+    )
+
+
+def _text_evidence(text: str, source: str, path: str | None, kb: KnowledgeBase) -> list[Evidence]:
+    from licensecheck.identify.matcher import Matcher
+
+    _, matches = Matcher.get(kb).analyse(text)
+    return [_match_evidence(m, source, path) for m in matches]
+
+
+def file_evidence(f: RepoFile, kb: KnowledgeBase) -> list[Evidence]:
+    """Evidence from one licence-like file (not the README: that is the card text)."""
+    from licensecheck.identify.matcher import Matcher
+    from licensecheck.identify.sections import mentions
+
+    primary, matches = Matcher.get(kb).analyse(f.text)
+    cut = " (file truncated)" if f.truncated else ""
+    notice_name = bool(_NOTICE_FILE.search(f.path))
+    if primary.kind == "notice" or (notice_name and primary.kind != "license"):
+        named = [m.id for m in matches] or [x.id for x in mentions(f.text, kb)]
+        listed = f"; names {', '.join(dict.fromkeys(named))}" if named else ""
+        return [
+            Evidence(
+                source="license-file",
+                id=UNKNOWN,
+                score=primary.confidence,
+                path=f.path,
+                detail=f"notice file{listed}{cut}",
+                kind="notice",
+                via="text",
+            )
+        ]
+    if matches:
+        out = [_match_evidence(m, "license-file", f.path) for m in matches]
+        if cut:
+            out = [_with_detail(e, e.detail + cut) for e in out]
+        return out
+    if primary.kind == "aup":
+        return [
+            Evidence(
+                source="license-file",
+                id=UNKNOWN,
+                score=0.0,
+                path=f.path,
+                detail=f"a use policy that is not a known text{cut}",
+                kind="aup",
+                via="text",
+            )
+        ]
+    # An unrecognised licence file: say so, and what licences it names.
+    out = [
+        Evidence(
+            source="license-file",
+            id=UNKNOWN,
+            score=0.0,
+            path=f.path,
+            detail=f"text not recognised as a known licence{cut}",
+            via="text",
+        )
+    ]
+    for m in mentions(f.text, kb):
+        lic = kb.get(m.id)
+        out.append(
+            Evidence(
+                source="license-file",
+                id=m.id,
+                score=MENTION_SCORE,
+                path=f.path,
+                detail=f"names {m.phrase!r} (line {m.line}); the text itself is not known",
+                kind=lic.kind if lic else "license",
+                via="mention",
+            )
+        )
+    return out
+
+
+def _with_detail(ev: Evidence, detail: str) -> Evidence:
+    from dataclasses import replace
+
+    return replace(ev, detail=detail)
+
+
+def card_text_evidence(
+    card_text: str, kb: KnowledgeBase, path: str = "README.md"
+) -> list[Evidence]:
+    """Licence texts inside the card, else the licences its licence section names."""
+    from licensecheck.identify.sections import license_sections, mentions
+
+    out = _text_evidence(card_text, "card-text", path, kb)
+    if out:
+        return out
+    sections = license_sections(card_text)
+    seen: set[str] = set()
+    for section in sections:
+        for m in mentions(section.text, kb):
+            if m.id in seen:
+                continue
+            seen.add(m.id)
+            line = section.start_line + (m.line or 1) - 1
+            out.append(
+                _mention(m.id, m.phrase, line, SECTION_MENTION_SCORE, path, kb, section.title)
+            )
+    if sections:
+        return out
+    lines = [ln if _LICENCE_LINE.search(ln) else "" for ln in card_text.split("\n")]
+    for m in mentions("\n".join(lines), kb):
+        if m.id not in seen:
+            seen.add(m.id)
+            out.append(_mention(m.id, m.phrase, m.line, MENTION_SCORE, path, kb, None))
+    return out
+
+
+def _mention(
+    lic_id: str,
+    phrase: str,
+    line: int | None,
+    score: float,
+    path: str,
+    kb: KnowledgeBase,
+    section: str | None,
+) -> Evidence:
+    lic = kb.get(lic_id)
+    where = f"section {section!r}, " if section else ""
+    return Evidence(
+        source="card-text",
+        id=lic_id,
+        score=score,
+        path=path,
+        detail=f"{where}line {line}: names {phrase!r}",
+        kind=lic.kind if lic else "license",
+        via="mention",
+    )
 
 
 def collect(facts: ModelFacts, kb: KnowledgeBase) -> list[Evidence]:
     """Every evidence item for a model, in a fixed order (metadata, files, card, GGUF)."""
     evidence = metadata.from_card(facts.card, facts.tags, kb)
+    card_text = facts.card_text
+    readme_path = "README.md"
+    for f in sorted(facts.files, key=lambda x: x.path):
+        if _README.search(f.path):
+            if card_text is None:
+                card_text, readme_path = _strip_front_matter(f.text), f.path
+            continue
+        evidence.extend(file_evidence(f, kb))
+    if card_text:
+        evidence.extend(card_text_evidence(card_text, kb, readme_path))
     evidence.extend(gguf_evidence(facts.gguf_license, kb))
     return evidence
+
+
+def _strip_front_matter(text: str) -> str:
+    """A README read as a file still has its YAML front matter: blank it (keeping lines)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return text
+    for n in range(1, len(lines)):
+        if lines[n].strip() in ("---", "..."):
+            return "\n" * (n + 1) + "\n".join(lines[n + 1 :])
+    return text
+
+
+# --- combination -------------------------------------------------------------------------------
 
 
 def _known(evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -112,19 +329,21 @@ def _known(evidence: Iterable[Evidence]) -> list[Evidence]:
 
 
 def _ordered_unique(values: Iterable[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values:
-        if v not in out:
-            out.append(v)
-    return tuple(out)
+    return tuple(dict.fromkeys(values))
+
+
+def _ids_by_source(evidence: Iterable[Evidence]) -> dict[str, list[str]]:
+    by_source: dict[str, list[str]] = {}
+    for ev in evidence:
+        ids = by_source.setdefault(ev.source, [])
+        if ev.id not in ids:
+            ids.append(ev.id)
+    return by_source
 
 
 def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
-    by_source: dict[str, list[str]] = {}
-    for ev in _known(evidence):
-        by_source.setdefault(ev.source, [])
-        if ev.id not in by_source[ev.source]:
-            by_source[ev.source].append(ev.id)
+    strong = [e for e in _known(evidence) if e.via != "mention"]
+    by_source = _ids_by_source(strong)
     conflicts: list[Conflict] = []
     sources = [s for s in SPECIFICITY if s in by_source]
     # Pairs of sources that name no licence in common disagree.
@@ -133,37 +352,51 @@ def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
             ids_a, ids_b = by_source[a], by_source[b]
             if set(ids_a) & set(ids_b):
                 continue
-            label = f"{_SOURCE_LABEL.get(b, b)}-vs-{_SOURCE_LABEL.get(a, a)}"
             conflicts.append(
                 Conflict(
-                    kind=label,
+                    kind=f"{_SOURCE_LABEL.get(b, b)}-vs-{_SOURCE_LABEL.get(a, a)}",
                     message=(
-                        f"{_describe(b)} says {', '.join(ids_b)} but {_describe(a)} says "
-                        f"{', '.join(ids_a)}; concluded {concluded}"
+                        f"{_SOURCE_NAME.get(b, b)} says {', '.join(ids_b)} but "
+                        f"{_SOURCE_NAME.get(a, a)} says {', '.join(ids_a)}; concluded {concluded}"
                     ),
                     ids=tuple(sorted(set(ids_a) | set(ids_b))),
                 )
             )
     for ev in evidence:
+        where = f" {ev.path}" if ev.path else ""
         if ev.kind == "license" and ev.modified and ev.id != UNKNOWN:
-            where = f" ({ev.path})" if ev.path else ""
             conflicts.append(
                 Conflict(
                     kind="modified-text",
-                    message=f"{ev.source}{where} is a modified {ev.id} text, not the original",
+                    message=(
+                        f"{_SOURCE_NAME.get(ev.source, ev.source)}{where} is a modified {ev.id} "
+                        f"text ({len(ev.changes)} substantive change(s)), not the original"
+                    ),
                     ids=(ev.id,),
                 )
             )
+        elif ev.source == "license-file" and ev.kind == "license" and ev.id == UNKNOWN:
+            conflicts.append(
+                Conflict(
+                    kind="unrecognised-file",
+                    message=f"licence file{where} is not a known licence text; read it",
+                    ids=(),
+                )
+            )
+    strong_ids = {e.id for e in strong}
+    named = _ordered_unique(
+        e.id for e in _known(evidence) if e.via == "mention" and e.id not in strong_ids
+    )
+    if strong_ids and named:
+        conflicts.append(
+            Conflict(
+                kind="prose-names-other",
+                message=f"prose also names {', '.join(named)}; concluded {concluded}",
+                ids=named,
+                severity="info",
+            )
+        )
     return conflicts
-
-
-def _describe(source: str) -> str:
-    return {
-        "card-metadata": "card metadata",
-        "license-file": "licence file",
-        "card-text": "card text",
-        "gguf-metadata": "GGUF metadata",
-    }.get(source, source)
 
 
 def _confidence(evidence: list[Evidence], concluded: str, conflicted: bool) -> float:
@@ -186,30 +419,34 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
     declared = metadata.declared_ids(evidence)
     known = _known(evidence)
     aups = _ordered_unique(e.id for e in evidence if e.kind == "aup" and e.id != UNKNOWN)
-    if not known:
+    strong = [e for e in known if e.via != "mention"]
+    pool = strong or known
+    if not pool:
         return Determination(
             id=UNKNOWN,
             confidence=0.0,
             evidence=tuple(evidence),
+            conflicts=tuple(_conflicts(evidence, UNKNOWN)),
             declared=declared,
             extra=aups,
         )
     best = max(
-        known,
+        pool,
         key=lambda e: (restrictiveness(kb, e), SPECIFICITY.get(e.source, 0), e.score),
     )
     conflicts = _conflicts(evidence, best.id)
-    # The version and modified flag come from the most specific evidence for that id.
-    same = [e for e in known if e.id == best.id]
-    texts = sorted(same, key=lambda e: (-SPECIFICITY.get(e.source, 0), -e.score))
-    version = next((e.version for e in texts if e.version), None)
-    modified = any(e.modified for e in same)
-    extra = _ordered_unique(
-        [e.id for e in known if e.id != best.id] + [a for a in aups if a != best.id]
+    # Version and modified flag: from the most specific evidence for the concluded id.
+    same = sorted(
+        (e for e in known if e.id == best.id),
+        key=lambda e: (-SPECIFICITY.get(e.source, 0), -e.score),
     )
+    version = next((e.version for e in same if e.version), None)
+    modified = any(e.modified for e in same)
+    extra = _ordered_unique([e.id for e in known if e.id != best.id] + list(aups))
+    conflicted = any(c.severity == "conflict" for c in conflicts)
     return Determination(
         id=best.id,
-        confidence=_confidence(evidence, best.id, any(c.severity == "conflict" for c in conflicts)),
+        confidence=_confidence(evidence, best.id, conflicted),
         version=version,
         modified=modified,
         evidence=tuple(evidence),
@@ -224,4 +461,12 @@ def determine(facts: ModelFacts, kb: KnowledgeBase) -> Determination:
     return combine(collect(facts, kb), kb)
 
 
-__all__ = ["collect", "combine", "determine", "gguf_evidence", "restrictiveness"]
+__all__ = [
+    "card_text_evidence",
+    "collect",
+    "combine",
+    "determine",
+    "file_evidence",
+    "gguf_evidence",
+    "restrictiveness",
+]

@@ -139,7 +139,8 @@ def find_all(text: str, kb: KnowledgeBase | None = None) -> list[TextMatch]:
 class Matcher:
     """A matcher over one index. `Matcher.get(kb)` shares one per knowledge base."""
 
-    _shared: ClassVar[dict[str, Matcher]] = {}
+    _shared: ClassVar[dict[str, Matcher]] = {}  # index digest -> matcher
+    _by_kb: ClassVar[dict[str, Matcher]] = {}  # knowledge-base digest -> matcher
 
     def __init__(self, index: Index) -> None:
         self.index = index
@@ -149,10 +150,17 @@ class Matcher:
 
     @classmethod
     def get(cls, kb: KnowledgeBase | None = None) -> Matcher:
-        index = index_mod.load(kb)
-        m = cls._shared.get(index.digest)
+        """The matcher for `kb` (default: the bundled knowledge base), one per process.
+        The texts and the index cannot change under a running process, so the digest is
+        computed once per knowledge base."""
+        key = kb.digest if kb is not None else ""
+        m = cls._by_kb.get(key)
         if m is None:
-            m = cls._shared[index.digest] = cls(index)
+            index = index_mod.load(kb)
+            m = cls._shared.get(index.digest)
+            if m is None:
+                m = cls._shared[index.digest] = cls(index)
+            cls._by_kb[key] = m
         return m
 
     # -- whole text -------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _placeholder(value: str) -> bool:
     return value.strip().lower() in _PLACEHOLDERS
 
 
-def _resolved(kb: KnowledgeBase, name: str, score: float, detail: str) -> Evidence:
+def _resolved(kb: KnowledgeBase, name: str, score: float, detail: str, via: str) -> Evidence:
     lic = kb.resolve(name)
     if lic is None or _placeholder(lic.id):
         return Evidence(
@@ -41,8 +41,14 @@ def _resolved(kb: KnowledgeBase, name: str, score: float, detail: str) -> Eviden
             id=UNKNOWN,
             score=0.0,
             detail=f"{detail}: {name!r} is not a known licence",
+            via=via,
         )
-    return Evidence(source=SOURCE, id=lic.id, score=score, detail=detail, kind=lic.kind)
+    shown = f"{detail}: {name}" if alias_differs(name, lic.id) else detail
+    return Evidence(source=SOURCE, id=lic.id, score=score, detail=shown, kind=lic.kind, via=via)
+
+
+def alias_differs(name: str, license_id: str) -> bool:
+    return name.strip().lower() != license_id.lower()
 
 
 def _from_other(card: CardData, kb: KnowledgeBase, declared: str) -> Evidence:
@@ -50,14 +56,14 @@ def _from_other(card: CardData, kb: KnowledgeBase, declared: str) -> Evidence:
     name = (card.license_name or "").strip()
     link = (card.license_link or "").strip()
     if name and not _placeholder(name):
-        by_name = _resolved(kb, name, SCORE_NAME, f"license: {declared}, license_name")
+        by_name = _resolved(kb, name, SCORE_NAME, f"license: {declared}, license_name", "name")
         if by_name.id != UNKNOWN or not link:
             return by_name
-        by_link = _resolved(kb, link, SCORE_LINK, f"license: {declared}, license_link")
+        by_link = _resolved(kb, link, SCORE_LINK, f"license: {declared}, license_link", "link")
         # An unknown name with a known link: the link names the licence the maker meant.
         return by_link if by_link.id != UNKNOWN else by_name
     if link:
-        ev = _resolved(kb, link, SCORE_LINK, f"license: {declared}, license_link")
+        ev = _resolved(kb, link, SCORE_LINK, f"license: {declared}, license_link", "link")
         if ev.id == UNKNOWN:
             # A relative link (LICENSE, LICENSE.md) points at a repo file: the file decides.
             return Evidence(
@@ -65,6 +71,7 @@ def _from_other(card: CardData, kb: KnowledgeBase, declared: str) -> Evidence:
                 id=UNKNOWN,
                 score=0.0,
                 detail=f"license: {declared} with license_link {link!r} and no known license_name",
+                via="link",
             )
         return ev
     return Evidence(
@@ -72,6 +79,7 @@ def _from_other(card: CardData, kb: KnowledgeBase, declared: str) -> Evidence:
         id=UNKNOWN,
         score=0.0,
         detail=f"license: {declared} without license_name or license_link",
+        via="name",
     )
 
 
@@ -89,10 +97,16 @@ def from_card(card: CardData, tags: tuple[str, ...], kb: KnowledgeBase) -> list[
             evidence.append(_from_other(card, kb, entry.strip()))
         elif _placeholder(entry):
             evidence.append(
-                Evidence(source=SOURCE, id=UNKNOWN, score=0.0, detail=f"license: {entry.strip()}")
+                Evidence(
+                    source=SOURCE,
+                    id=UNKNOWN,
+                    score=0.0,
+                    detail=f"license: {entry.strip()}",
+                    via="id",
+                )
             )
         else:
-            evidence.append(_resolved(kb, entry.strip(), SCORE_ID, "license"))
+            evidence.append(_resolved(kb, entry.strip(), SCORE_ID, "license", "id"))
     if not entries and (card.license_name or card.license_link):
         # No license key, but a name or link (cards that only carry license_name).
         evidence.append(_from_other(card, kb, "(missing)"))
@@ -104,7 +118,7 @@ def from_card(card: CardData, tags: tuple[str, ...], kb: KnowledgeBase) -> list[
         value = tag.split(":", 1)[1].strip()
         if not value or _placeholder(value):
             continue
-        ev = _resolved(kb, value, SCORE_TAG, f"Hub tag {tag}")
+        ev = _resolved(kb, value, SCORE_TAG, f"Hub tag {tag}", "tag")
         if ev.id == UNKNOWN or ev.id not in seen:
             if ev.id != UNKNOWN:
                 seen.add(ev.id)
