@@ -7,7 +7,8 @@ NOTICE files a source read from the model's repo. Nothing licence-specific lives
 An obligation's text is either the exact string to reproduce (Llama's "Built with Llama")
 or an instruction (Apache's "retain the NOTICE file's notices"). The licence decides which:
 a text quoted word for word in the licence's own canonical text is a line to paste; any
-other text is an `Instruction` the caller shows to a person, never pasted as a notice.
+other text is an `Instruction` the caller shows to a person, never pasted as a notice. So is
+`include-license` (ship a copy of the licence), which belongs with the notices.
 
 A line required by several models or licences appears once. A model whose licence could not
 be identified, or that could not be read, makes the notice incomplete: it is listed in
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
 # Obligations whose text is a string to reproduce in a product's notices.
 NOTICE_OBLIGATIONS: tuple[str, ...] = ("attribution", "notice-file", "display-name")
+# Obligations about what ships with the notices; always instructions, never pasted.
+SHIPPING_OBLIGATIONS: tuple[str, ...] = ("include-license",)
+_WANTED = NOTICE_OBLIGATIONS + SHIPPING_OBLIGATIONS
 
 # A repo file is a NOTICE file by its name (NOTICE, NOTICE.txt, NOTICE.md, Notice, ...).
 _NOTICE_NAME = re.compile(r"^notice(\.[a-z0-9]+)?$", re.IGNORECASE)
@@ -126,11 +130,31 @@ def _canonical_words(license_id: str, texts: tuple[str, ...]) -> str:
     return _words("\n".join(parts)) if parts else ""
 
 
-def quoted_in_licence(lic: License, text: str) -> bool:
-    """Whether the licence's own text contains `text` word for word (a string to reproduce)."""
+def quoted_in_licence(lic: License, text: str, shipped: Sequence[str] = ()) -> bool:
+    """Whether the licence's text contains `text` word for word (a string to reproduce).
+
+    The canonical texts bundled with the knowledge base decide; `shipped` adds the copies of
+    the licence a model's repo carries, for a licence whose text is not bundled.
+    """
     names = tuple(name for v in lic.versions for name in v.texts)
     words = _words(text)
-    return bool(words.strip()) and words in _canonical_words(lic.id, names)
+    if not words.strip():
+        return False
+    if words in _canonical_words(lic.id, names):
+        return True
+    return any(words in _words(copy) for copy in shipped)
+
+
+def _shipped_copies(result: ModelResult, license_id: str) -> list[str]:
+    """Texts of the repo files identification took for this licence."""
+    if result.facts is None or result.determination is None:
+        return []
+    paths = {
+        ev.path
+        for ev in result.determination.evidence
+        if ev.id == license_id and ev.source == "license-file" and ev.path
+    }
+    return [f.text for f in result.facts.files if f.path in paths]
 
 
 def _version_of(result: ModelResult, license_id: str) -> str | None:
@@ -146,11 +170,11 @@ def _obligations(lic: License, version: str | None) -> list[tuple[Obligation, st
     if terms is None:
         return []
     out: list[tuple[Obligation, str | None]] = [
-        (ob, None) for ob in terms.obligations if ob.id in NOTICE_OBLIGATIONS
+        (ob, None) for ob in terms.obligations if ob.id in _WANTED
     ]
     for cond in terms.conditions:
         ob = cond.obligation
-        if cond.effect == "obligation" and ob is not None and ob.id in NOTICE_OBLIGATIONS:
+        if cond.effect == "obligation" and ob is not None and ob.id in _WANTED:
             out.append((ob, cond.text or None))
     return out
 
@@ -211,7 +235,7 @@ class _Lines:
             models=_merge(old.models, line.models),
             clauses=_merge(old.clauses, line.clauses),
             when=when,
-            condition=None if when != "threshold" else old.condition,
+            condition=None if when != "threshold" else _either(old.condition, line.condition),
         )
 
     def keys(self) -> set[str]:
@@ -219,6 +243,13 @@ class _Lines:
 
     def result(self) -> tuple[NoticeLine, ...]:
         return tuple(self._lines[k] for k in self._order)
+
+
+def _either(a: str | None, b: str | None) -> str | None:
+    """Two conditions that each require the same line: either one suffices."""
+    if not a or not b or a == b or b in a.split(" Or: "):
+        return a or b
+    return f"{a} Or: {b}"
 
 
 def _merge(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
@@ -274,7 +305,9 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
                     when=_when(ob.when, condition),
                     condition=condition,
                 )
-                if quoted_in_licence(lic, ob.text):
+                if ob.id in NOTICE_OBLIGATIONS and quoted_in_licence(
+                    lic, ob.text, _shipped_copies(result, lic.id)
+                ):
                     lines.add(line)
                 else:
                     todo.add(line)
@@ -367,6 +400,7 @@ def to_dict(notice: Notice) -> dict[str, object]:
 
 __all__ = [
     "NOTICE_OBLIGATIONS",
+    "SHIPPING_OBLIGATIONS",
     "Gap",
     "Instruction",
     "Notice",

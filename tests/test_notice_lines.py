@@ -13,6 +13,7 @@ from licensecheck.identify.types import Determination, Evidence
 from licensecheck.knowledge.store import load
 from licensecheck.notice import (
     NOTICE_OBLIGATIONS,
+    SHIPPING_OBLIGATIONS,
     is_notice_file,
     quoted_in_licence,
     render_text,
@@ -91,8 +92,6 @@ def test_each_line_appears_once_across_models(kb):
 
 
 def test_qwen_and_llama_together_each_line_once(kb):
-    if "qwen" not in kb:
-        pytest.skip("qwen is not in the knowledge base yet")
     results = [_result("acme/llama-ft", ("llama3.1",)), _result("Qwen/Qwen2.5-72B", ("qwen",))]
     text = render_text(required_notices(results, kb))
     wanted = _strings(kb, "llama3.1") + _strings(kb, "qwen")
@@ -165,8 +164,7 @@ def test_conditional_display_line_is_kept_apart_unless_triggered(kb):
         (lic.id for lic in kb if lic.terms and _conditional(kb, lic.id)),
         None,
     )
-    if kimi is None:
-        pytest.skip("no licence with a conditional display obligation in the knowledge base yet")
+    assert kimi is not None, "Kimi K2's display rule is a conditional obligation"
     line = _conditional(kb, kimi)[0]
     plain = required_notices([_result("acme/k", (kimi,))], kb)
     assert [ln.text for ln in plain.conditional] == [line]
@@ -183,8 +181,9 @@ def test_conditional_display_line_is_kept_apart_unless_triggered(kb):
 
 def test_instructions_are_not_pasted_but_reported(kb):
     """Apache's notice obligations say what to do; they are not strings to paste."""
-    instructions = _strings(kb, "apache-2.0")
-    assert instructions
+    wanted = (*NOTICE_OBLIGATIONS, *SHIPPING_OBLIGATIONS)
+    instructions = [o.text for o in kb["apache-2.0"].terms.obligations if o.id in wanted]
+    assert len(instructions) >= 2
     notice_text = "Example Model\nCopyright 2024 Example Corp.\n"
     result = _result("acme/apache", ("apache-2.0",), files=(RepoFile("NOTICE", notice_text, "z"),))
     notice = required_notices([result], kb)
@@ -205,10 +204,42 @@ def test_a_string_is_a_line_only_when_the_licence_quotes_it(kb):
     assert not quoted_in_licence(kb["apache-2.0"], "Mark modified files")
 
 
+def test_licence_without_bundled_text_is_checked_against_the_repo_copy(kb):
+    """A notice string of a licence whose text is not bundled counts when the repo's copy of
+    that licence quotes it; without such a copy it stays an instruction."""
+    textless = next(
+        (
+            lic
+            for lic in kb
+            if lic.terms
+            and not any(v.texts for v in lic.versions)
+            and any(o.id == "notice-file" for o in lic.terms.obligations)
+        ),
+        None,
+    )
+    assert textless is not None
+    line = next(o.text for o in textless.terms.obligations if o.id == "notice-file")
+    copy = RepoFile("LICENSE", f"Terms.\n\nKeep this notice: \u201c{line}\u201d\n", "c" * 64)
+    result = _result("acme/t", (textless.id,), files=(copy,))
+    det = Determination(
+        id=textless.id,
+        confidence=0.9,
+        evidence=(Evidence("license-file", textless.id, 0.9, path="LICENSE"),),
+    )
+    with_copy = required_notices([ModelResult(**{**result.__dict__, "determination": det})], kb)
+    assert line in [ln.text for ln in with_copy.lines]
+    without = required_notices([_result("acme/t", (textless.id,))], kb)
+    assert line not in [ln.text for ln in without.lines]
+    assert line in [i.text for i in without.instructions]
+
+
 def test_json_form_holds_everything(kb):
     notice = required_notices([_result("acme/a", ("llama3.1",)), _result("x/y", ("unknown",))], kb)
     data = to_dict(notice)
     assert [row["text"] for row in data["lines"]] == _strings(kb, "llama3.1")
     assert data["incomplete"] == [{"model": "x/y", "reason": "licence not identified"}]
     assert {row["obligation"] for row in data["lines"]} <= set(NOTICE_OBLIGATIONS)
-    assert data["instructions"] == []
+    # Shipping a copy of the licence is said, never pasted.
+    ships = [o.text for o in kb["llama3.1"].terms.obligations if o.id in SHIPPING_OBLIGATIONS]
+    assert [row["text"] for row in data["instructions"]] == ships
+    assert ships and not any(text in render_text(notice) for text in ships)
