@@ -170,7 +170,12 @@ def _cc(
                 "Adapted material may be produced but not shared.",
             ),
         )
-    template = "non-commercial" if nc else ("no-derivatives" if nd else "permissive")
+    # ShareAlike binds adapted material (4.0 §3(b)), so a fine-tune keeps the licence.
+    template = (
+        "non-commercial"
+        if nc
+        else ("no-derivatives" if nd else ("copyleft" if sa else "permissive"))
+    )
     category = "non-commercial" if nc else ("copyleft" if sa else "permissive")
     if nd and not nc:
         category = "use-restricted"
