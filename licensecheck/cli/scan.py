@@ -123,6 +123,73 @@ def uri_prefix(root: Path) -> str:
     return "" if rel == "." or rel.startswith("..") else rel
 
 
+# --- the knowledge base, warm ------------------------------------------------------------------
+
+
+def _kb_digest(directory: Path) -> str:
+    """`store.data_digest()` without importing the YAML loader (same bytes, same digest)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    """The user cache directory licensecheck shares with `identify.index.cache_dir()`
+    (`$LICENSECHECK_CACHE_DIR`, else the platform's), without importing the matcher."""
+    import sys
+
+    env = os.environ.get("LICENSECHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "licensecheck" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "licensecheck"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
+
+
+def load_kb_warm() -> KnowledgeBase:
+    """The knowledge base from a pickle in the user cache when its data files are unchanged
+    (the pre-commit warm path: parsing ~100 YAML files is most of a warm run), else parsed
+    and cached. Any cache problem falls back to parsing; the cache is only an accelerator."""
+    import pickle
+
+    import licensecheck.knowledge as knowledge
+    from licensecheck.knowledge.store import KnowledgeBase
+
+    digest = _kb_digest(Path(knowledge.__file__).parent / "licenses")
+    path = _cache_dir() / f"knowledge-{digest}.pickle"
+    try:
+        with path.open("rb") as fh:
+            kb = pickle.load(fh)
+        if isinstance(kb, KnowledgeBase) and kb.digest == digest:
+            return kb
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    kb = load_kb()
+    if kb.digest == digest:
+        import tempfile
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".knowledge-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            pass  # read-only cache: parse again next time
+    return kb
+
+
 # --- auditing with a lock ----------------------------------------------------------------------
 
 
@@ -312,7 +379,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         lock = read_lock(lock_path(root, options.get("lockfile")), required=locked)
         if locked and lock is not None:
             check_locked(lock, refs, where)
-        kb = load_kb()
+        kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
         uses = resolve_uses(opts, policy)
         source, lock_source = build_scan_source(opts, lock)

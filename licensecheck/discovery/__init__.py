@@ -12,7 +12,7 @@ imported only when a YAML file is read).
 from __future__ import annotations
 
 import ast
-import tokenize
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +23,8 @@ __all__ = ["Discovery", "FoundRef", "Problem", "discover", "scan_file", "unique_
 
 MAX_BYTES = 5 * 1024 * 1024  # code and config files; larger ones are data, not configuration
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024  # notebooks carry their outputs (images) inline
+# PEP 263 coding cookie, looked for in the first two lines before paying for `tokenize`.
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
 def discover(paths: Sequence[str | Path] = (), root: str | Path | None = None) -> Discovery:
@@ -73,10 +75,17 @@ def scan_file(path: Path, rel: str) -> tuple[list[FoundRef], list[Problem]]:
 def _python(data: bytes, rel: str) -> tuple[list[FoundRef], list[Problem]]:
     from licensecheck.discovery.python import ignored_lines, scan_tree
 
+    encoding = "utf-8-sig"
+    if _CODING.search(b"\n".join(data.split(b"\n", 2)[:2])):
+        import tokenize
+
+        try:
+            encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        except (SyntaxError, LookupError):
+            encoding = "utf-8"
     try:
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
         text = data.decode(encoding, errors="replace")
-    except (SyntaxError, LookupError):
+    except LookupError:
         text = data.decode("utf-8", errors="replace")
     try:
         tree = ast.parse(text, filename=rel)

@@ -12,6 +12,7 @@ parse error is reported as a problem: a broken or templated config must not hide
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -210,12 +211,11 @@ def json_entries(text: str) -> list[Entry]:
 
 # --- TOML -------------------------------------------------------------------------------------
 
-_TOML_TOKEN = re.compile(
+_TOML_TOKEN_PATTERN = (
     r"""(?P<nl>\r?\n)|(?P<ws>[ \t]+)|(?P<comment>\#[^\n]*)"""
     r'''|(?P<mlb>"""(?:[^\\]|\\.)*?"""(?!"))|(?P<mll>\'\'\'[\s\S]*?\'\'\'(?!'))'''
     r"""|(?P<basic>"(?:[^"\\\n]|\\.)*")|(?P<literal>'[^'\n]*')"""
-    r"""|(?P<punct>[\[\]{}=,.])|(?P<bare>[^\s\[\]{}=,.\#"']+)""",
-    re.DOTALL,
+    r"""|(?P<punct>[\[\]{}=,.])|(?P<bare>[^\s\[\]{}=,.\#"']+)"""
 )
 
 
@@ -248,11 +248,17 @@ class _Tok:
 _STRINGS = ("basic", "literal", "mlb", "mll")
 
 
+@functools.lru_cache(maxsize=1)
+def _toml_token_re() -> re.Pattern[str]:
+    return re.compile(_TOML_TOKEN_PATTERN, re.DOTALL)  # compiled on the first TOML file
+
+
 def _toml_tokens(text: str) -> list[_Tok]:
+    token = _toml_token_re()
     toks: list[_Tok] = []
     line, line_start, pos = 1, 0, 0
     while pos < len(text):
-        m = _TOML_TOKEN.match(text, pos)
+        m = token.match(text, pos)
         if m is None:
             raise ConfigParseError("not valid TOML: unexpected character", line)
         kind = m.lastgroup or ""

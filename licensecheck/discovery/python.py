@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import io
 import re
-import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -118,6 +117,8 @@ def ignored_lines(source: str) -> set[int]:
     """Lines that carry a `# licensecheck: ignore` comment (a real comment token)."""
     if "licensecheck" not in source:
         return set()  # the common case costs one substring search
+    import tokenize  # only for files that mention licensecheck at all
+
     lines: set[int] = set()
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):

@@ -1,0 +1,147 @@
+"""Warm `licensecheck scan` time against `python -c "import click"`, in the same run.
+
+The pre-commit warm path: a repository with 20 model references (Python files, a notebook and
+YAML/JSON/TOML configs) and a committed `licensecheck.lock`, scanned with
+`--offline --locked` as a fresh process each time (what pre-commit does on every commit).
+The baseline is a bare interpreter importing click, measured in the same run so that machine
+load affects both alike. Target: the warm scan takes at most 3x the baseline.
+
+    python bench/scan.py [--runs N] [--keep DIR]
+
+Prints one line per measurement and a summary; exits 1 when the ratio of the medians is above
+the target, so it can guard a CI job. Also checks that neither huggingface_hub nor rich was
+imported by the warm scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = 3.0
+LICENCES = ("apache-2.0", "mit", "llama3.1", "gemma", "cc-by-nc-4.0", "qwen", "deepseek")
+
+
+def make_repo(root: Path) -> None:
+    """20 references across .py, .ipynb, .yaml, .json and .toml, and a lock for them."""
+    from licensecheck import lockfile
+    from licensecheck.facts import CardData
+    from licensecheck.identify.types import Determination, Evidence
+
+    ids = [f"bench-org{i // 4}/model-{i}" for i in range(20)]
+    (root / "src").mkdir(parents=True)
+    (root / "configs").mkdir()
+    py = ["from transformers import AutoModel, pipeline", ""]
+    py += [f'm{i} = AutoModel.from_pretrained("{ids[i]}")' for i in range(12)]
+    (root / "src/train.py").write_text("\n".join(py) + "\n")
+    cells: list[dict[str, object]] = [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": [f'p{i} = pipeline("text-generation", model="{ids[i]}")\n']}
+        for i in range(12, 15)
+    ]  # fmt: skip
+    (root / "explore.ipynb").write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    )
+    (root / "configs/train.yaml").write_text(
+        f"base_model: {ids[15]}\nmodel_name_or_path: {ids[16]}\noutput_dir: outputs/run\n"
+    )
+    (root / "configs/adapter_config.json").write_text(
+        json.dumps({"base_model_name_or_path": ids[17], "model_id": ids[18]}, indent=2)
+    )
+    (root / "pyproject.toml").write_text(f'[tool.eval]\nmodel_id = "{ids[19]}"\n')
+    entries = {}
+    for i, repo_id in enumerate(ids):
+        lic = LICENCES[i % len(LICENCES)]
+        entry = lockfile.LockEntry(
+            repo_id=repo_id,
+            requested=None,
+            revision=f"{i + 1:040x}",
+            source="hub",
+            referenced=True,
+            card=CardData(licenses=(lic,), raw={"license": lic}),
+            determination=Determination(
+                id=lic,
+                confidence=0.95,
+                evidence=(Evidence("card-metadata", lic, 0.95, detail="license"),),
+                declared=(lic,),
+            ),
+            effective_licenses=(lic,),
+        )
+        entries[entry.key] = entry
+    lockfile.write(root / "licensecheck.lock", lockfile.Lock(models=entries, policy_name="default"))
+
+
+PROBE = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: sys.stderr.write('\\nHEAVY:' + ','.join(sorted(m for m in "
+    "('huggingface_hub', 'rich', 'rich.console', 'httpx') if m in sys.modules))))\n"
+    "from licensecheck.cli.main import main\n"
+    "main()\n"
+)
+
+
+def timed(
+    cmd: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return time.perf_counter() - start, proc
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--keep", metavar="DIR", help="build the repository in DIR and keep it")
+    args = parser.parse_args()
+
+    root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="licensecheck-bench-"))
+    if not (root / "licensecheck.lock").exists():
+        make_repo(root)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "LICENSECHECK_TODAY": "2026-01-15"}
+    # An installed package has its bytecode compiled; so does this run (the warm-up writes it).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    scan = [sys.executable, "-c", PROBE, "scan", "--offline", "--locked", "--format", "json"]
+    click = [sys.executable, "-c", "import click"]
+
+    # Warm up: the first run fills the OS file cache and licensecheck's own caches.
+    _, first = timed(scan, root, env)
+    report = json.loads(first.stdout)
+    refs = sum(len(r["references"]) for r in report["results"])
+    heavy = first.stderr.rsplit("HEAVY:", 1)[-1].strip()
+    timed(click, root, env)
+
+    scans: list[float] = []
+    clicks: list[float] = []
+    for _ in range(args.runs):
+        t, proc = timed(scan, root, env)
+        if proc.returncode not in (0, 1):
+            print(proc.stderr, file=sys.stderr)
+            return 2
+        scans.append(t)
+        clicks.append(timed(click, root, env)[0])
+
+    med_scan, med_click = statistics.median(scans), statistics.median(clicks)
+    ratio = med_scan / med_click
+    print(f"repository: {root} ({refs} references, {len(report['results'])} models, lock)")
+    print(
+        f"warm scan --offline --locked: median {med_scan * 1000:.0f} ms, min {min(scans) * 1000:.0f} ms ({args.runs} runs)"
+    )
+    print(
+        f"python -c 'import click':     median {med_click * 1000:.0f} ms, min {min(clicks) * 1000:.0f} ms"
+    )
+    print(
+        f"ratio (medians): {ratio:.2f}x (target <= {TARGET:.0f}x); min/min {min(scans) / min(clicks):.2f}x"
+    )
+    print(f"heavy modules imported by the warm scan: {heavy or 'none'}")
+    return 0 if ratio <= TARGET and not heavy else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
