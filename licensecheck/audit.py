@@ -35,6 +35,7 @@ from licensecheck.policy import engine
 from licensecheck.policy.model import Policy
 from licensecheck.policy.subject import build_subject
 from licensecheck.results import AuditReport, ModelError, ModelResult, PolicyInfo, UseVerdict
+from licensecheck.sources.hub import one_line
 from licensecheck.sources.interface import ModelSource
 from licensecheck.sources.refs import is_sha
 
@@ -120,23 +121,23 @@ class Auditor:
     def audit_one(self, ref: ModelRef) -> ModelResult:
         """One model: fetch, identify, lineage, verdicts. Never raises for a bad model."""
         source = self.source.source_for(ref)
+        facts: ModelFacts | None = None
         try:
             facts = self.source.fetch(ref)
-        except SourceError as exc:
-            return self._error(ref, source, exc.kind, exc.message)
-        try:
             return self._judge(ref, facts)
         except SourceError as exc:
             return self._error(ref, source, exc.kind, exc.message, facts)
         except Exception as exc:  # a bug must not sink the other models' verdicts
             if os.environ.get("LICENSECHECK_DEBUG"):
                 raise
+            stage = "reading" if facts is None else "judging"
             return self._error(
                 ref,
                 source,
                 "invalid",
-                f"{ref.display}: internal error while judging ({type(exc).__name__}: {exc}); "
-                "please report it (LICENSECHECK_DEBUG=1 shows the traceback)",
+                f"{ref.display}: internal error while {stage} ({type(exc).__name__}: "
+                f"{one_line(str(exc), 200)}); please report it (LICENSECHECK_DEBUG=1 shows the "
+                "traceback)",
                 facts,
             )
 

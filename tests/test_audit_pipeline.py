@@ -195,3 +195,19 @@ def test_findings_are_carried_to_the_result(kb: Any, policy: Any) -> None:
     )
     (result,) = auditor(FakeSource({"o/a": noted}), kb, policy).audit([ModelRef("o/a")]).results
     assert "card-yaml-error: README.md: bad" in result.findings
+
+
+def test_a_bug_while_reading_is_an_error_result(kb: Any, policy: Any) -> None:
+    class Broken(FakeSource):
+        def _fetch(self, ref: ModelRef) -> ModelFacts:
+            if ref.repo_id == "o/bad":
+                raise KeyError("surprise")
+            return super()._fetch(ref)
+
+    table: dict[str, ModelFacts | SourceError] = {"o/good": facts("o/good", "mit")}
+    bad, good = (
+        auditor(Broken(table), kb, policy).audit([ModelRef("o/bad"), ModelRef("o/good")]).results
+    )
+    assert bad.status == "error" and bad.error is not None
+    assert bad.error.kind == "invalid" and "while reading" in bad.error.message
+    assert good.status == "ok"

@@ -267,3 +267,18 @@ def test_imitation_rejects_unknown_expand_values(hub: HubServer) -> None:
     assert info.value.code == 400
     with urlopen(f"{hub.url}/api/models/{APACHE}?expand=sha", timeout=5) as response:
         assert set(__import__("json").loads(response.read())) == {"_id", "id", "sha"}
+
+
+def test_hostile_file_names_in_the_listing_are_ignored(hub: HubServer, hub_source: Factory) -> None:
+    hub.add_repo(
+        "acme/odd-listing",
+        {
+            "README.md": make_card(license="mit"),
+            "../LICENSE": b"x",
+            "a//LICENSE": b"y",
+            "LICENSE": b"MIT\n",
+        },
+    )
+    facts = hub_source().fetch(ModelRef("acme/odd-listing"))
+    assert [f.path for f in facts.files] == ["LICENSE"]
+    assert not any(".." in r.path for r in hub.requests())

@@ -76,7 +76,7 @@ def is_licence_like(path: str) -> bool:
     """Whether a repo-relative path (with `/`) is licence evidence worth reading."""
     parts = path.split("/")
     name = parts[-1]
-    if not name or _extension(name) in _CODE:
+    if not name or _extension(name) in _CODE or any(p in ("", ".", "..") for p in parts):
         return False
     if len(parts) == 1:
         return name.lower() == README.lower() or _licence_name(name)

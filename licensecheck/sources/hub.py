@@ -331,6 +331,10 @@ class HubSource(ModelSource):
             raise SourceError(
                 "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
             ) from None
+        except ValueError as exc:  # a file name the client refuses (the repo's listing is odd)
+            return Finding(
+                kind="file-unreadable", message=f"{path}: {one_line(str(exc), 120)}", path=path
+            )
 
     # --- the model ----------------------------------------------------------------------
 
