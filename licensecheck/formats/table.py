@@ -165,11 +165,11 @@ def render_rich(report: AuditReport, width: int | None) -> str:
         soft_wrap=False,
     )
     table = Table(show_lines=False, header_style="bold")
-    table.add_column("Model", overflow="fold")
-    table.add_column("Licence", overflow="fold")
+    table.add_column("Model", overflow="fold", ratio=3)
+    table.add_column("Licence", overflow="fold", ratio=1)
     for use in report.uses:
         table.add_column(use.capitalize(), no_wrap=True)
-    table.add_column("Note", overflow="fold")
+    table.add_column("Note", overflow="fold", ratio=3)
     for row in rows(report):
         cells = [Text(v, style=_STYLE.get(v, "")) for v in row.verdicts]
         style = _STYLE["error"] if row.license == "error" else ""
