@@ -28,7 +28,7 @@ from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from licensecheck.identify.normalize import words
+from licensecheck.identify.normalize import Tokens, words
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
@@ -45,6 +45,7 @@ class Entry:
 
     __slots__ = (
         "category",
+        "copyright",
         "file",
         "id",
         "kind",
@@ -66,6 +67,7 @@ class Entry:
         words: tuple[str, ...],
         shingles: frozenset[int],
         title_len: int,
+        copyright: frozenset[int] = frozenset(),
     ) -> None:
         self.id = id
         self.kind = kind  # license | aup | notice
@@ -75,7 +77,8 @@ class Entry:
         self.file = file  # name under knowledge/texts/
         self.words = words
         self.shingles = shingles  # sampled shingle keys
-        self.title_len = title_len  # tokens of the title block (a copy may leave it out)
+        self.title_len = title_len  # tokens up to the end of the title block (may be left out)
+        self.copyright = copyright  # positions of tokens in copyright statements
 
     def __getstate__(self) -> tuple[object, ...]:
         return tuple(getattr(self, k) for k in self.__slots__)
@@ -141,20 +144,26 @@ def sampled(keys: list[int]) -> set[int]:
     return {k for k in keys if k % SAMPLE == 0}
 
 
-def _title_len(text: str) -> int:
-    """Tokens of the title block: up to three short leading lines (name, date, version),
-    which a copy may leave out or restyle without changing the licence."""
-    total = 0
-    lines = 0
-    for line in text.splitlines():
-        n = len(words(line))
-        if n == 0:
-            continue
-        if n > 14 or lines == 3:
+def _title_len(tokens: Tokens) -> int:
+    """Tokens up to the end of the title block: up to three short leading lines (name, date,
+    version) after any copyright lines, which a copy may leave out or restyle."""
+    by_line: dict[int, list[int]] = {}
+    for i in range(len(tokens)):
+        by_line.setdefault(tokens.line(i), []).append(i)
+        if len(by_line) > 8:
             break
-        total += n
-        lines += 1
-    return total
+    end = 0
+    titles = 0
+    for line in sorted(by_line):
+        content = [i for i in by_line[line] if i not in tokens.copyright]
+        if not content:
+            end = by_line[line][-1] + 1
+            continue
+        if len(content) > 14 or titles == 3:
+            break
+        end = by_line[line][-1] + 1
+        titles += 1
+    return end if titles else 0
 
 
 def texts_digest(kb_digest: str, texts_dir: Path) -> str:
@@ -188,7 +197,7 @@ def _normalize_file() -> str:
 
 def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
     """Index every canonical text the knowledge base lists (missing files are skipped)."""
-    raw: list[tuple[Entry, str]] = []
+    raw: list[tuple[Entry, str, str]] = []
     vocab: dict[str, int] = {}
     for lic in kb:
         for version in lic.versions:
@@ -197,7 +206,8 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
                     text = (texts_dir / name).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     continue  # a KB entry being written before its text: skip, never guess
-                toks = tuple(sys.intern(w) for w in words(text))
+                tokens = Tokens(text)
+                toks = tuple(sys.intern(w) for w in tokens.words)
                 for w in toks:
                     vocab.setdefault(w, len(vocab))
                 entry = Entry(
@@ -209,15 +219,17 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
                     file=name,
                     words=toks,
                     shingles=frozenset(),
-                    title_len=_title_len(text),
+                    title_len=_title_len(tokens),
+                    copyright=tokens.copyright,
                 )
-                raw.append((entry, text))
+                exact_key = words_key(words(text))
+                raw.append((entry, text, exact_key))
     base = max(len(vocab), 1)
     entries: list[Entry] = []
     exact_raw: dict[str, int] = {}
     exact_words: dict[str, int] = {}
     full_shingles: list[bytes] = []
-    for entry, text in raw:
+    for entry, text, exact_key in raw:
         ids = [vocab[w] for w in entry.words]
         shingles = frozenset(sampled(shingle_keys(ids, base)))
         entry.shingles = shingles
@@ -225,7 +237,7 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
         entries.append(entry)
         # The first entry (sorted by id) wins a duplicate text; ids come sorted from the KB.
         exact_raw.setdefault(raw_key(text), idx)
-        exact_words.setdefault(words_key(entry.words), idx)
+        exact_words.setdefault(exact_key, idx)
         full_shingles.append(array("q", sorted(set(shingle_keys(ids, base)))).tobytes())
     return Index(
         digest=texts_digest(kb.digest, texts_dir),

@@ -49,8 +49,8 @@ if TYPE_CHECKING:
 THRESHOLD = 0.5  # confidence below this is `unknown`
 MIN_CONTAINMENT = 0.25  # share of a text's sampled shingles the input must hold to be a candidate
 MAX_CANDIDATES = 8  # from the sampled-shingle stage
-SHORTLIST = 3  # of those, how many get a diff
-SHORTLIST_MARGIN = 0.02  # ... within this Jaccard similarity of the best
+SHORTLIST = 4  # of those, how many get a diff
+SHORTLIST_SHARE = 0.6  # ... sharing at least this share of the best one's shingle count
 MIN_REGION = 24  # tokens: a stretch shorter than this is not searched for another licence
 GAP_COST = 0.5  # per unmatched input token, when choosing the region of matching blocks
 MAX_REGIONS = 16
@@ -105,7 +105,7 @@ class _Region:
     """One candidate's alignment with a stretch of the input (plain classes: no import-time
     dataclass cost on the CLI's start-up path)."""
 
-    __slots__ = ("confidence", "entry_idx", "equal", "hunks", "j0", "j1")
+    __slots__ = ("confidence", "entry_idx", "equal", "hunks", "j0", "j1", "score")
 
     def __init__(
         self,
@@ -115,12 +115,18 @@ class _Region:
         equal: int,
         hunks: list[_Hunk],
         confidence: float,
+        score: float,
     ) -> None:
         self.entry_idx = entry_idx
         self.j0, self.j1 = j0, j1  # the region in the input's tokens
         self.equal = equal  # tokens in matching blocks
         self.hunks = hunks
         self.confidence = confidence
+        self.score = score
+
+    @property
+    def modified(self) -> bool:
+        return any(h.substantive for h in self.hunks)
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -192,10 +198,18 @@ class Matcher:
                 start_line=1,
                 end_line=n_lines,
             )
-        order = [n for n, m in enumerate(matches) if m.kind == "license"] or list(
-            range(len(matches))
+        # The governing match: the most restrictive (an AUP counts as use-restricted, so a
+        # permissive licence never outranks a use policy in the same file), a licence before
+        # an AUP of the same rank, then the larger region.
+        best = max(
+            range(len(matches)),
+            key=lambda n: (
+                self._rank(matches[n]),
+                matches[n].kind == "license",
+                spans[n][1] - spans[n][0],
+                -n,
+            ),
         )
-        best = max(order, key=lambda n: (self._rank(matches[n]), spans[n][1] - spans[n][0], -n))
         primary = matches[best]
         if self._category(primary) in PERMISSIVE and tokens is not None:
             tainted = self._taint(tokens, spans[best], primary)
@@ -265,12 +279,16 @@ class Matcher:
 
     def _best_region(self, tokens: Tokens, ids: list[int], lo: int, hi: int) -> _Region | None:
         best: _Region | None = None
-        best_key: tuple[float, int, int] | None = None
+        best_key: tuple[bool, int, int, float, int] | None = None
         for k, w0, w1 in self._shortlist(self._candidates(ids, lo, hi), ids, lo, hi):
             region = self._align(k, tokens, w0, w1)
             if region is None or region.confidence < THRESHOLD:
                 continue
-            key = (round(region.confidence, 2), region.equal, -k)
+            # An unmodified match first (a licence and its AUP in one file are two
+            # unmodified matches, not one modified larger text); then the most tokens
+            # explained net of what is left unexplained; then the most matched exactly
+            # (versions whose differences are numbers and dates); then confidence.
+            key = (not region.modified, round(region.score), region.equal, region.confidence, -k)
             if best_key is None or key > best_key:
                 best, best_key = region, key
         return best
@@ -278,9 +296,10 @@ class Matcher:
     def _shortlist(
         self, candidates: list[tuple[float, int]], ids: list[int], lo: int, hi: int
     ) -> list[tuple[int, int, int]]:
-        """The candidates worth a diff: Jaccard similarity of all 3-gram shingles between the
-        canonical text and its window of the input, keeping those close to the best (versions
-        of one licence differ in few shingles, so the right one comes first)."""
+        """The candidates worth a diff, by the number of 3-gram shingles each shares with its
+        window of the input: an estimate of the tokens the diff will match, which is what
+        ranks the alignments (a short text contained in a longer one shares fewer). Those
+        with at least `SHORTLIST_SHARE` of the best count go on, at most `SHORTLIST`."""
         if len(candidates) <= 1:
             return [(k, *self._window(k, ids, lo, hi)) for _, k in candidates]
         base = max(len(self.index.vocab), 1)
@@ -293,12 +312,13 @@ class Matcher:
                 keys = window_keys[(w0, w1)] = set(index_mod.shingle_keys(ids[w0:w1], base))
             full = self._shingles_of(k)
             hits = len(keys & full)
-            jaccard = hits / max(len(full) + len(keys) - hits, 1)
-            scored.append((jaccard, -k, w0, w1))
+            scored.append((hits, hits / max(len(full), 1), -k, w0, w1))
         scored.sort(reverse=True)
         top = scored[0][0]
         return [
-            (-nk, w0, w1) for j, nk, w0, w1 in scored[:SHORTLIST] if j >= top - SHORTLIST_MARGIN
+            (-nk, w0, w1)
+            for hits, _, nk, w0, w1 in scored[:SHORTLIST]
+            if hits >= top * SHORTLIST_SHARE
         ]
 
     def _window(self, k: int, ids: list[int], lo: int, hi: int) -> tuple[int, int]:
@@ -367,13 +387,23 @@ class Matcher:
             equal=equal,
             hunks=hunks,
             confidence=round(coverage * precision, 3),
+            # Tokens explained, less half of what is left unexplained on either side.
+            score=matched_i - 0.5 * (len(canon) - matched_c) - 0.5 * (j1 - j0 - matched_i),
         )
 
     def _hunk(self, entry: Entry, tokens: Tokens, i0: int, i1: int, j0: int, j1: int) -> _Hunk:
         canon = entry.words[i0:i1]
         given = tokens.words[j0:j1]
+        # Tokens of a copyright statement on either side are never a modification.
+        skip_c = [i in entry.copyright for i in range(i0, i1)]
+        skip_g = [j in tokens.copyright for j in range(j0, j1)]
+        if all(skip_c) and all(skip_g):
+            return _Hunk(i0, i1, j0, j1, False)
+        canon_rest = tuple(w for w, f in zip(canon, skip_c, strict=True) if not f)
+        given_rest = [w for w, f in zip(given, skip_g, strict=True) if not f]
         names = self._names(entry)
-        return _Hunk(i0, i1, j0, j1, _substantive(canon, given, i0, entry.title_len, names))
+        substantive = _substantive(canon_rest, given_rest, i0, entry.title_len, names)
+        return _Hunk(i0, i1, j0, j1, substantive)
 
     def _names(self, entry: Entry) -> frozenset[str]:
         """The words of a licence's own name and title (how it refers to itself)."""
@@ -463,6 +493,10 @@ class Matcher:
         return e.category if e is not None else "unknown"
 
     def _rank(self, m: TextMatch) -> int:
+        if m.kind == "aup":
+            return RESTRICTIVENESS["use-restricted"]
+        if m.kind != "license":
+            return -1
         return RESTRICTIVENESS.get(self._category(m), 8)
 
     def _restrictive(self) -> frozenset[int]:
@@ -470,7 +504,7 @@ class Matcher:
         return frozenset(
             k
             for k, e in enumerate(self.index.entries)
-            if e.kind == "license" and e.category not in PERMISSIVE
+            if e.kind == "aup" or (e.kind == "license" and e.category not in PERMISSIVE)
         )
 
     def _taint(self, tokens: Tokens, span: tuple[int, int], primary: TextMatch) -> TextMatch | None:
@@ -483,15 +517,21 @@ class Matcher:
         keys = index_mod.sampled(index_mod.shingle_keys(outside, base))
         if not keys:
             return None
-        # Which known text explains the rest best? Only a restrictive one withdraws the answer.
-        best_hits, best_k = 0, -1
+        # Which known texts explain the rest? A restrictive one that explains it at least as
+        # well as any permissive one withdraws the answer (ties fail closed).
+        restrictive = self._restrictive()
+        best_r = best_p = 0
+        best_k = -1
         for k, entry in enumerate(self.index.entries):
             hits = len(keys & entry.shingles)
-            if hits > best_hits:
-                best_hits, best_k = hits, k
-        if best_k < 0 or best_k not in self._restrictive():
+            if k in restrictive:
+                if hits > best_r:
+                    best_r, best_k = hits, k
+            elif entry.kind == "license":
+                best_p = max(best_p, hits)
+        if best_k < 0 or best_r < best_p:
             return None
-        if best_hits < 3 or best_hits < 0.2 * len(keys):
+        if best_r < 3 or best_r < 0.2 * len(keys):
             return None
         return TextMatch(
             id=UNKNOWN,

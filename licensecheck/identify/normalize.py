@@ -64,6 +64,13 @@ _COPYRIGHT_NAMED = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT_HINTS = ("copyright", "©", "(c)", "spdx-", "all rights reserved")
+# A copyright statement anywhere in a line ("..., Copyright (c) Meta Platforms, Inc. All
+# Rights Reserved."): reflowing a text moves statements off the start of their lines.
+_STATEMENT = re.compile(
+    r"copyright\s*(?:\(c\)|©|(?:19|20)\d\d|[\[<{:]|Q\b)|\(c\)[ \t]*(?:19|20)\d\d|©"
+)
+_STATEMENT_CHARS = 160  # a statement runs to the end of its line, a new sentence, or this far
+_SENTENCE = re.compile(r"(?:(?<=[A-Za-z]{2})\.|>)[ \t]+[A-Z][a-z]{2,}")
 # One pattern per opening character: a pattern that starts with a literal is searched fast.
 _PH = (
     ("<", re.compile(r"<[^<>\n./]{1,60}>")),
@@ -256,6 +263,51 @@ def _blank_copyright_lines(low: str, original: str | None = None) -> str:
     return "".join(parts)
 
 
+def copyright_spans(low: str, original: str | None = None) -> list[tuple[int, int]]:
+    """Character spans of the copyright statements in `low` (a `clean(...,
+    blank_copyright=False)` text): each from its "Copyright" / "(c) 2023" / "©" to the end of
+    its line, past "all rights reserved", or `_STATEMENT_CHARS` at most."""
+    spans: list[tuple[int, int]] = []
+    for hint in ("copyright", "©", "(c)"):
+        idx = low.find(hint)
+        while idx != -1:
+            start = -1
+            if _STATEMENT.match(low, idx):
+                start = idx
+            elif hint == "copyright" and original is not None and original[idx].isupper():
+                line_start = low.rfind("\n", 0, idx) + 1
+                named = _COPYRIGHT_NAMED.match(original, line_start)
+                if named is not None and named.end() > idx and original[named.end() - 1].isupper():
+                    start = idx
+            if start >= 0:
+                eol = low.find("\n", start)
+                end = min(len(low) if eol == -1 else eol, start + _STATEMENT_CHARS)
+                if original is not None:
+                    # A new sentence ends the statement ("... Inc. <https://fsf.org/> Everyone").
+                    stop = _SENTENCE.search(original, start + 12, end)
+                    if stop is not None:
+                        end = stop.start() + 1
+                spans.append((start, end))
+            idx = low.find(hint, idx + 1)
+    idx = low.find("all rights reserved")
+    while idx != -1:
+        spans.append((idx, idx + len("all rights reserved")))
+        idx = low.find("all rights reserved", idx + 1)
+    for m in _SPDX_LINE.finditer(low) if "spdx-" in low else ():
+        spans.append(m.span())
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+_SPDX_LINE = re.compile(r"spdx-(?:license-identifier|filecopyrighttext)[ \t]*:[^\n]*")
+
+
 def _blank_str(s: str) -> str:
     return "".join("\n" if c == "\n" else " " for c in s)
 
@@ -288,20 +340,22 @@ def _blank_url_prefixes(low: str) -> str:
     return low
 
 
-def clean(text: str) -> str:
-    """`text` lower-cased, with markup, URL prefixes and copyright lines blanked and
-    placeholders replaced by `PLACEHOLDER`, at the same length (offsets stay valid)."""
+def clean(text: str, blank_copyright: bool = True) -> str:
+    """`text` lower-cased, with markup, URL prefixes and (unless asked not to) copyright
+    lines blanked and placeholders replaced by `PLACEHOLDER`, at the same length (offsets
+    stay valid)."""
     low = _lower(text)
-    if "<" in low or "&" in low:
-        low = _MARKUP.sub(_blank, low)
-    if "](" in low:
+    if "](" in low:  # before entities: a link target may hold `&amp;`
         low = _LINK_TARGET.sub(_blank, low)
         low = _LINK_OPEN.sub(" ", low)
+    if "<" in low or "&" in low:
+        low = _MARKUP.sub(_blank, low)
     if "]:" in low:
         low = _REF_DEF.sub(_blank, low)
     if "://" in low or "www." in low:
         low = _blank_url_prefixes(low)
-    low = _blank_copyright_lines(low, text if len(text) == len(low) else None)
+    if blank_copyright:
+        low = _blank_copyright_lines(low, text if len(text) == len(low) else None)
     for opener, pattern in _PH:
         if opener in low:
             low = pattern.sub(_placeholder, low)
@@ -324,7 +378,9 @@ def _finish(raw: list[str], low: str) -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """The normalised tokens of `text` (the fast path: no offsets)."""
+    """The normalised tokens of `text` without its copyright lines (the fast path, no
+    offsets): two copies of a licence under different copyright lines give the same words.
+    `Tokens` keeps the copyright statements, flagged, for the diff."""
     low = clean(text)
     return _finish(_WORD.findall(low), low)
 
@@ -335,15 +391,24 @@ class Tokens:
     The words come from the same fast path as `words()`; the spans are computed on first
     use (a region's first and last line, a change's passage), not for every text."""
 
-    __slots__ = ("_low", "_newlines", "_spans", "text", "words")
+    __slots__ = ("_low", "_newlines", "_spans", "copyright", "text", "words")
 
     def __init__(self, text: str) -> None:
-        low = clean(text)
+        low = clean(text, blank_copyright=False)
         self.text = text
         self._low = low
         self._newlines: list[int] | None = None
         self._spans: list[tuple[int, int]] | None = None
         self.words = _finish(_WORD.findall(low), low)
+        # Positions of the tokens inside copyright statements: never a modification.
+        self.copyright: frozenset[int] = frozenset()
+        statements = copyright_spans(low, text if len(text) == len(low) else None)
+        if statements:
+            starts = [a for a, _ in self._span_list()]
+            flagged: set[int] = set()
+            for a, b in statements:
+                flagged.update(range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)))
+            self.copyright = frozenset(flagged)
 
     def __len__(self) -> int:
         return len(self.words)
