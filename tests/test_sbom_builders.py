@@ -65,7 +65,12 @@ def _finetune(kb, licence_text: str, modified: bool = False) -> ModelResult:
             "commercial", "allow", reasons=(Reason("terms:llama3.1", "granted", "allow"),)
         ),
         "defense": UseVerdict(
-            "defense", "deny", reasons=(Reason("terms:llama3.1:military", "AUP", "deny"),)
+            "defense",
+            "deny",
+            reasons=(
+                Reason("terms:llama3.1:military", "AUP", "deny"),
+                Reason("rule:5", "Defence needs legal review.", "review"),
+            ),
         ),
     }
     return ModelResult(
@@ -279,6 +284,9 @@ def test_cyclonedx_component_licences_pedigree_and_verdicts(kb, report):
         props.setdefault(p["name"], []).append(p["value"])
     assert props["licensecheck:verdict:defense"] == ["deny"]
     assert props["licensecheck:verdict:commercial"] == ["allow"]
+    # The chain of reasons keeps its order in the (sorted) property set.
+    assert props["licensecheck:reason:defense:01"] == ["[terms:llama3.1:military] AUP"]
+    assert props["licensecheck:reason:defense:02"] == ["[rule:5] Defence needs legal review."]
     assert props["licensecheck:concluded-license"] == [kb["llama3.1"].spdx]
     (base,) = ft["pedigree"]["ancestors"]
     assert (base["group"], base["name"], base["version"]) == ("meta-llama", "Llama-3.1-8B", SHA_B)

@@ -214,7 +214,11 @@ class _Builder:
             pairs.append((f"verdict:{use}", verdict.verdict))
             if verdict.waived_by:
                 pairs.append((f"waived:{use}", verdict.waived_by))
-            pairs.extend((f"reason:{use}", f"[{r.rule}] {r.message}") for r in verdict.reasons)
+            # Properties are a sorted set: the number keeps the chain of reasons in order.
+            pairs.extend(
+                (f"reason:{use}:{i:02d}", f"[{r.rule}] {r.message}")
+                for i, r in enumerate(verdict.reasons, 1)
+            )
             pairs.extend(
                 (f"obligation:{use}", f"[{o.id}, {o.license}] {o.text}")
                 for o in verdict.obligations
