@@ -255,6 +255,12 @@ def test_spdx_is_deterministic_and_namespace_follows_the_inputs(kb, report):
     )
 
 
+def test_credentials_in_an_endpoint_never_reach_the_document():
+    url = spdx.download_location("acme/m", SHA_A, False, "https://user:hf_secret@hub.example.com/")
+    assert url == f"https://hub.example.com/acme/m/tree/{SHA_A}"
+    assert spdx.download_location("acme/m", None, True, spdx.HUB_URL) is None
+
+
 def test_idstring_keeps_only_spdx_id_characters():
     assert spdx.idstring("openrail++") == "openrailplusplus"
     assert spdx.idstring("./models/my model") == "models-my-model"

@@ -389,11 +389,21 @@ def _linked_file(result: ModelResult) -> RepoFile | None:
 # --- packages ------------------------------------------------------------------------------
 
 
+def _without_userinfo(url: str) -> str:
+    """The URL without `user:password@` (a credential must never reach a document)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def download_location(model: str, revision: str | None, local: bool, hub_url: str) -> str | None:
     """The Hub tree at `revision`; None (NOASSERTION) for a local directory."""
     if local:
         return None
-    base = f"{hub_url.rstrip('/')}/{model}"
+    base = f"{_without_userinfo(hub_url).rstrip('/')}/{model}"
     return f"{base}/tree/{revision}" if revision else base
 
 
