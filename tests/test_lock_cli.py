@@ -299,3 +299,12 @@ def test_lock_round_trip_keeps_every_field(repo: Path, env: dict[str, str], hub:
     assert lock.lookup(ModelRef(LLAMA_FT.upper())) is entry  # Hub ids are case-insensitive
     assert lock.lookup(ModelRef(LLAMA_FT, entry.revision)) is entry  # pinned to the locked sha
     assert lock.lookup(ModelRef(LLAMA_FT, "other-branch")) is None
+
+
+def test_locked_without_references_needs_no_lock(tmp_path: Path, env: dict[str, str]) -> None:
+    write(tmp_path / "r/app.py", "print('no models here')\n")
+    result = CliRunner().invoke(
+        main, ["scan", str(tmp_path / "r"), "--offline", "--locked"], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "no model references found" in result.stderr

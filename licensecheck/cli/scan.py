@@ -376,7 +376,8 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         discovery, groups = discover_refs(paths, root)
         refs = [ref for ref, _ in groups]
         where = {ref.display: found[0].where for ref, found in groups}
-        lock = read_lock(lock_path(root, options.get("lockfile")), required=locked)
+        # --locked needs a lock only when there is something to look up in it.
+        lock = read_lock(lock_path(root, options.get("lockfile")), required=locked and bool(refs))
         if locked and lock is not None:
             check_locked(lock, refs, where)
         kb = load_kb_warm()
