@@ -329,3 +329,18 @@ def test_models_or_from_scan_but_exactly_one(
     result = sbom(mixed_hub, env, *args)
     assert result.exit_code == 2
     assert "--from-scan" in result.stderr and result.stdout == ""
+
+
+def test_audit_can_write_the_same_documents_through_the_registry(
+    mixed_hub: HubServer, env: dict[str, str]
+) -> None:
+    """`audit --format spdx-json|cyclonedx-json` gives what `sbom` gives, time included (the
+    Hub named by HF_ENDPOINT: the registry does not see --endpoint)."""
+    timed = {**env, "SOURCE_DATE_EPOCH": "1767225600", "HF_ENDPOINT": mixed_hub.url}
+    for fmt in ("spdx-json", "cyclonedx-json"):
+        via_audit = run(["audit", *MIXED, "--format", fmt], timed)
+        assert via_audit.exit_code in (0, 1), via_audit.stderr
+        via_sbom = run(["sbom", *MIXED, "--format", fmt], timed)
+        assert via_audit.stdout == via_sbom.stdout
+    doc = json.loads(via_audit.stdout)
+    assert doc["metadata"]["timestamp"].startswith("2026-01-01T00:00:00")

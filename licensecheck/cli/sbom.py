@@ -60,13 +60,9 @@ def created_time(value: str | None) -> dt.datetime | None:
                 f"--created {value!r}: not an ISO 8601 date or time (e.g. 2026-01-31T12:00:00Z)"
             ) from None
         return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: not a number of seconds") from None
+    from licensecheck.formats.spdx import source_date_epoch
+
+    return source_date_epoch()
 
 
 def audit_models(

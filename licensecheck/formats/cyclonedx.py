@@ -29,9 +29,11 @@ from licensecheck.formats.spdx import (
     LicenceEntry,
     Licences,
     download_location,
+    env_hub_url,
     hub_id,
     purl,
     report_digest,
+    source_date_epoch,
     utc,
 )
 from licensecheck.notice import required_notices
@@ -313,8 +315,10 @@ def render(
 
 
 def render_format(report: AuditReport, options: RenderOptions) -> str:
-    """The registry's entry point (`formats.FORMATS`): CycloneDX 1.6 JSON with the default time."""
-    return render(report, options.kb)
+    """The registry's entry point (`audit --format cyclonedx-json`): CycloneDX 1.6 JSON, timed
+    by SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`; locations under HF_ENDPOINT
+    (else the public Hub), since the registry does not pass `--endpoint`."""
+    return render(report, options.kb, created=source_date_epoch(), hub_url=env_hub_url())
 
 
 __all__ = ["build_bom", "render", "render_format", "to_json", "validate"]

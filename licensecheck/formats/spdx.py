@@ -743,9 +743,33 @@ def render(
     return to_json(document)
 
 
+def env_hub_url() -> str:
+    """HF_ENDPOINT, else the public Hub (huggingface_hub's own default)."""
+    import os
+
+    return os.environ.get("HF_ENDPOINT") or HUB_URL
+
+
+def source_date_epoch() -> datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC time; None when unset."""
+    import os
+
+    from licensecheck.errors import UsageError
+
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: not a number of seconds") from None
+
+
 def render_format(report: AuditReport, options: RenderOptions) -> str:
-    """The registry's entry point (`formats.FORMATS`): SPDX 2.3 JSON with the default time."""
-    return render(report, options.kb)
+    """The registry's entry point (`audit --format spdx-json`): SPDX 2.3 JSON, timed by
+    SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`. The registry does not pass
+    `--endpoint`, so download locations use HF_ENDPOINT, else the public Hub."""
+    return render(report, options.kb, created=source_date_epoch(), hub_url=env_hub_url())
 
 
 __all__ = [
@@ -756,12 +780,14 @@ __all__ = [
     "Licences",
     "build_document",
     "download_location",
+    "env_hub_url",
     "hub_id",
     "idstring",
     "purl",
     "render",
     "render_format",
     "report_digest",
+    "source_date_epoch",
     "to_json",
     "utc",
     "validate",
