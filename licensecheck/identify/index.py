@@ -47,6 +47,7 @@ class Entry:
         "category",
         "copyright",
         "file",
+        "heading",
         "id",
         "kind",
         "name",
@@ -68,6 +69,7 @@ class Entry:
         shingles: frozenset[int],
         title_len: int,
         copyright: frozenset[int] = frozenset(),
+        heading: tuple[str, ...] = (),
     ) -> None:
         self.id = id
         self.kind = kind  # license | aup | notice
@@ -79,6 +81,7 @@ class Entry:
         self.shingles = shingles  # sampled shingle keys
         self.title_len = title_len  # tokens up to the end of the title block (may be left out)
         self.copyright = copyright  # positions of tokens in copyright statements
+        self.heading = heading  # the words of the first line of the title: the text's name
 
     def __getstate__(self) -> tuple[object, ...]:
         return tuple(getattr(self, k) for k in self.__slots__)
@@ -142,6 +145,22 @@ def shingle_keys(ids: list[int], base: int) -> list[int]:
 
 def sampled(keys: list[int]) -> set[int]:
     return {k for k in keys if k % SAMPLE == 0}
+
+
+def _heading(tokens: Tokens) -> tuple[str, ...]:
+    """The words of the first line that is not a copyright line, if short (a title)."""
+    first: list[str] = []
+    line = -1
+    for i, w in enumerate(tokens.words):
+        if i in tokens.copyright:
+            continue
+        ln = tokens.line(i)
+        if line == -1:
+            line = ln
+        elif ln != line:
+            break
+        first.append(w)
+    return tuple(first) if len(first) <= 12 else ()
 
 
 def _title_len(tokens: Tokens) -> int:
@@ -221,6 +240,7 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
                     shingles=frozenset(),
                     title_len=_title_len(tokens),
                     copyright=tokens.copyright,
+                    heading=_heading(tokens),
                 )
                 exact_key = words_key(words(text))
                 raw.append((entry, text, exact_key))

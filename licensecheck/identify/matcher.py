@@ -39,7 +39,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from licensecheck.identify import index as index_mod
-from licensecheck.identify.normalize import PLACEHOLDER, Tokens, is_date_part, is_minor, words
+from licensecheck.identify.normalize import (
+    PLACEHOLDER,
+    Tokens,
+    is_date_part,
+    is_minor,
+    is_month,
+    words,
+)
 from licensecheck.identify.types import UNKNOWN, Change, TextMatch
 
 if TYPE_CHECKING:
@@ -153,6 +160,7 @@ class Matcher:
         self._full_shingles: dict[int, frozenset[int]] = {}
         self._canon_tokens: dict[int, Tokens] = {}
         self._name_words: dict[int, frozenset[str]] = {}
+        self._titles: dict[tuple[int, ...], int] | None = None
 
     @classmethod
     def get(cls, kb: KnowledgeBase | None = None) -> Matcher:
@@ -212,7 +220,7 @@ class Matcher:
         )
         primary = matches[best]
         if self._category(primary) in PERMISSIVE and tokens is not None:
-            tainted = self._taint(tokens, spans[best], primary)
+            tainted = self._taint(tokens, spans, primary)
             if tainted is not None:
                 return tainted
         return primary
@@ -325,7 +333,7 @@ class Matcher:
         """The part of a long stretch where the candidate's shingles cluster."""
         entry = self.index.entries[k]
         n = len(entry.words)
-        if hi - lo <= 2 * n + 200:
+        if hi - lo <= n + n // 4 + 200:
             return lo, hi
         full = self._shingles_of(k)
         base = max(len(self.index.vocab), 1)
@@ -347,7 +355,12 @@ class Matcher:
                 clusters[-1].append(p)
         cluster = max(clusters, key=len)
         margin = max(40, n // 4)
-        return max(lo, cluster[0] - margin), min(hi, cluster[-1] + 3 + margin)
+        start, end = cluster[0] - margin, cluster[-1] + 3 + margin
+        if end - start > 2 * n + 2 * margin:
+            # Longer than one copy: two copies back to back. Take the first; the next
+            # stretch of the search finds the other.
+            end = cluster[0] + n + n // 4 + margin
+        return max(lo, start), min(hi, end)
 
     def _shingles_of(self, k: int) -> frozenset[int]:
         cached = self._full_shingles.get(k)
@@ -507,10 +520,21 @@ class Matcher:
             if e.kind == "aup" or (e.kind == "license" and e.category not in PERMISSIVE)
         )
 
-    def _taint(self, tokens: Tokens, span: tuple[int, int], primary: TextMatch) -> TextMatch | None:
-        """`unknown` when the text outside a permissive match overlaps a restrictive licence."""
+    def _taint(
+        self, tokens: Tokens, spans: list[tuple[int, int]], primary: TextMatch
+    ) -> TextMatch | None:
+        """`unknown` when the text outside every match overlaps a restrictive licence."""
         ids = [self.index.vocab.get(w, -1) for w in tokens.words]
-        outside = [*ids[: span[0]], -1, *ids[span[1] :]]
+        outside: list[int] = []
+        last = 0
+        for a, b in sorted(spans):
+            outside.extend(ids[last:a])
+            outside.append(-1)  # no shingle across a matched region
+            last = max(last, b)
+        outside.extend(ids[last:])
+        titled = self._restrictive_title_in(outside)
+        if titled is not None:
+            return self._withdrawn(tokens, primary, titled, "is titled")
         if len(outside) < 12:
             return None
         base = max(len(self.index.vocab), 1)
@@ -533,6 +557,10 @@ class Matcher:
             return None
         if best_r < 3 or best_r < 0.2 * len(keys):
             return None
+        return self._withdrawn(tokens, primary, best_k, "overlaps")
+
+    def _withdrawn(self, tokens: Tokens, primary: TextMatch, k: int, how: str) -> TextMatch:
+        other = self.index.entries[k]
         return TextMatch(
             id=UNKNOWN,
             kind=UNKNOWN,
@@ -543,12 +571,31 @@ class Matcher:
                 Change(
                     type="added",
                     text=(
-                        f"text outside the {primary.id} licence overlaps "
-                        f"{self.index.entries[best_k].id}; not identified"
+                        f"the text outside the {primary.id} licence {how} {other.id} "
+                        f"({other.name}); not identified"
                     ),
                 ),
             ),
         )
+
+    def _restrictive_title_in(self, ids: list[int]) -> int | None:
+        """The restrictive text whose title line (three words or more) occurs in `ids`."""
+        if self._titles is None:
+            titles: dict[tuple[int, ...], int] = {}
+            for k in sorted(self._restrictive()):
+                e = self.index.entries[k]
+                title = _first_line_words(e, list(e.heading))
+                if len(title) >= 3:
+                    titles.setdefault(tuple(self.index.vocab[w] for w in title), k)
+            self._titles = titles
+        firsts: dict[int, list[tuple[int, ...]]] = {}
+        for t in self._titles:
+            firsts.setdefault(t[0], []).append(t)
+        for p, v in enumerate(ids):
+            for t in firsts.get(v, ()):
+                if tuple(ids[p : p + len(t)]) == t:
+                    return self._titles[t]
+        return None
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -681,6 +728,21 @@ def _difflib_blocks(
 
     sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
     out.extend((alo + x, blo + y, n) for x, y, n in sm.get_matching_blocks() if n)
+
+
+def _first_line_words(entry: Entry, title: list[str]) -> list[str]:
+    """The words of a title block's first line: the licence's name as its text gives it."""
+    # The title block is at most three short lines; its first line is the name. Without
+    # line information here, cut at the first date or version number.
+    out: list[str] = []
+    for w in title:
+        if out and (_TITLE_END.get(w) or (w.isdigit() and len(w) == 4) or is_month(w)):
+            break
+        out.append(w)
+    return out[:8]
+
+
+_TITLE_END = dict.fromkeys(("version", "dated", "effective", "last", "release", "date"), True)
 
 
 def _densest(blocks: list[tuple[int, int, int]]) -> tuple[int, int]:

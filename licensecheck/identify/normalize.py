@@ -201,6 +201,10 @@ def is_minor(token: str) -> bool:
     return len(token) <= 5 and _ROMAN.match(token) is not None
 
 
+def is_month(token: str) -> bool:
+    return token in _MONTHS
+
+
 def is_date_part(token: str) -> bool:
     """A month name, a day number or a year: a changed date is not a changed licence."""
     if token in _MONTHS or token in ("st", "nd", "rd", "th"):
@@ -462,4 +466,13 @@ def tokenize(text: str) -> Tokens:
     return Tokens(text)
 
 
-__all__ = ["PLACEHOLDER", "Tokens", "clean", "is_date_part", "is_minor", "tokenize", "words"]
+__all__ = [
+    "PLACEHOLDER",
+    "Tokens",
+    "clean",
+    "is_date_part",
+    "is_minor",
+    "is_month",
+    "tokenize",
+    "words",
+]
