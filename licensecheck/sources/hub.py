@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from licensecheck import __version__
+from licensecheck import __version__, redact
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
@@ -44,7 +44,6 @@ EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "libra
 FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-_TOKEN_LIKE = re.compile(r"\bhf_[A-Za-z0-9]{8,}\b|(?i:bearer\s+)\S+")
 
 T = TypeVar("T")
 
@@ -54,13 +53,8 @@ def default_endpoint() -> str:
 
 
 def one_line(text: str, limit: int = 300) -> str:
-    """A message safe to print: one line, bounded, no token-like strings."""
-    text = " ".join(str(text).split())
-    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
-    if token and len(token) >= 4:
-        text = text.replace(token, "***")
-    text = _TOKEN_LIKE.sub("***", text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A message safe to print: one line, bounded, no token-like strings (see redact.py)."""
+    return redact.one_line(text, limit)
 
 
 class RateGate:
@@ -168,6 +162,8 @@ class HubSource(ModelSource):
         self.endpoint = (endpoint or default_endpoint()).rstrip("/")
         self.cache_dir = str(cache_dir) if cache_dir is not None else None
         self.token = token
+        if isinstance(token, str):
+            redact.register_secret(token)  # never printed, whatever echoes it back
         self.timeout = timeout
         self.deadline = deadline
         self.retries = retries
