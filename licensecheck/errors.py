@@ -22,6 +22,10 @@ class SourceError(LicensecheckError):
     """
 
     def __init__(self, kind: str, message: str) -> None:
+        from licensecheck.redact import one_line
+
+        # The message may quote a Hub answer or a URL: never a token, always one line.
+        message = one_line(message, 2000)
         super().__init__(message)
         self.kind = kind
         self.message = message

@@ -132,7 +132,7 @@ def model_options(func: F) -> F:
 
 
 def echo_error(message: str) -> None:
-    from licensecheck.sources.hub import one_line
+    from licensecheck.redact import one_line
 
     click.echo(f"licensecheck: error: {one_line(message, 1000)}", err=True)
 

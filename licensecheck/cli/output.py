@@ -8,6 +8,7 @@ rich is imported only then.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,6 +23,8 @@ from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
     from licensecheck.audit import Progress, ProgressEvent
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def is_terminal(stream: Literal["stdout", "stderr"]) -> bool:
@@ -46,7 +49,14 @@ def terminal_width() -> int:
 
 
 def write_report(text: str, output: str | None) -> None:
-    """The report to stdout, or atomically to `output` (a half-written report never exists)."""
+    """The report to stdout, or atomically to `output` (a half-written report never exists).
+
+    Whatever the format, no secret leaves (redact.py), and a lone surrogate (from a policy
+    string such as "\\ud800") cannot make the encoder fail after the verdicts are known.
+    """
+    from licensecheck.redact import redact
+
+    text = _SURROGATE.sub("\ufffd", redact(text))
     if output is None or output == "-":
         click.echo(text, nl=False)
         return

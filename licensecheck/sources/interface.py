@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from licensecheck.errors import SourceError
 from licensecheck.facts import ModelFacts, ModelRef
+from licensecheck.redact import sanitize
 
 ERROR_KINDS = ("not-found", "gated", "network", "invalid")
 
@@ -50,7 +51,9 @@ class ModelSource(ABC):
                 entry = self._memo[key] = _Entry()
         if owner:
             try:
-                entry.facts = self._fetch(ref)
+                # Everything below this point came from an untrusted repo: no tokens, no
+                # terminal control characters, no lone surrogates (redact.py).
+                entry.facts = sanitize(self._fetch(ref))
             except SourceError as exc:
                 entry.error = exc
             finally:
