@@ -42,6 +42,7 @@ EXIT_INTERRUPTED = 130
 
 DEFAULT_JOBS = 8
 DEFAULT_TIMEOUT = 10.0  # seconds, per Hub request (LICENSECHECK_HUB_TIMEOUT overrides)
+DEFAULT_RETRIES = 2  # model_info retries (LICENSECHECK_HUB_RETRIES overrides)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -215,16 +216,44 @@ def today() -> dt.date:
 
 
 def _timeout() -> float:
-    raw = os.environ.get("LICENSECHECK_HUB_TIMEOUT")
+    return _env_number("LICENSECHECK_HUB_TIMEOUT", DEFAULT_TIMEOUT, 600)
+
+
+def _env_number(name: str, default: float, most: float, *, integer: bool = False) -> float:
+    """A positive number of seconds (or a count, `integer`) from the environment."""
+    raw = os.environ.get(name)
     if not raw:
-        return DEFAULT_TIMEOUT
+        return default
+    what = "a whole number" if integer else "a number of seconds"
     try:
-        value = float(raw)
+        value = int(raw) if integer else float(raw)
     except ValueError:
-        raise UsageError(f"LICENSECHECK_HUB_TIMEOUT={raw!r}: not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise UsageError(f"LICENSECHECK_HUB_TIMEOUT={raw!r}: must be between 0 and 600 seconds")
+        raise UsageError(f"{name}={raw!r}: not {what}") from None
+    low_ok = value >= 0 if integer else value > 0
+    if not low_ok or value > most:
+        raise UsageError(f"{name}={raw!r}: must be between 0 and {most:g}")
     return value
+
+
+@dataclass(frozen=True)
+class HubBudget:
+    timeout: float
+    retries: int
+    deadline: float
+
+
+def hub_budget() -> HubBudget:
+    """The Hub client's time budget (docs/security.md), from the environment:
+
+    - LICENSECHECK_HUB_TIMEOUT: seconds per request (default 10);
+    - LICENSECHECK_HUB_RETRIES: retries of model_info after a 429/5xx/drop (default 2);
+    - LICENSECHECK_HUB_DEADLINE: seconds for one file download as a whole, huggingface_hub's
+      own retries included (default the larger of 60 and 6 x the timeout).
+    """
+    timeout = _timeout()
+    retries = _env_number("LICENSECHECK_HUB_RETRIES", DEFAULT_RETRIES, 10, integer=True)
+    deadline = _env_number("LICENSECHECK_HUB_DEADLINE", max(60.0, 6 * timeout), 3600)
+    return HubBudget(timeout=timeout, retries=int(retries), deadline=deadline)
 
 
 def is_offline(opts: ModelOptions) -> bool:
@@ -255,14 +284,21 @@ def build_source(opts: ModelOptions) -> ModelSource:
 
     from huggingface_hub.utils.tqdm import disable_progress_bars
 
+    from licensecheck.redact import install_logging_filter
     from licensecheck.sources.hub import HubSource
 
-    # Our own progress bar and one-line errors replace the client's bars and warnings.
+    # Our own progress bar and one-line errors replace the client's bars and warnings;
+    # what the libraries still log is redacted (a URL may carry a token).
     disable_progress_bars()
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    timeout = _timeout()
+    install_logging_filter()
+    budget = hub_budget()
     hub = HubSource(
-        endpoint(opts), cache_dir=cache_dir, timeout=timeout, deadline=max(60.0, 6 * timeout)
+        endpoint(opts),
+        cache_dir=cache_dir,
+        timeout=budget.timeout,
+        retries=budget.retries,
+        deadline=budget.deadline,
     )
     return Router(hub=hub, local=LocalSource())
 
