@@ -12,7 +12,9 @@ could still be read. The hazards handled (see tests/data/corpus/cards/NOTES.txt)
 - YAML errors (unrendered `{placeholders}`): a finding with the line, then the top-level
   keys are read line by line so that `license:` before the error still counts;
 - `license` as a list, `licence:` typos, non-string values, empty `base_model` entries
-  (`base_model: [""]`), front matter that is not a mapping, YAML alias bombs (refused).
+  (`base_model: [""]`), front matter that is not a mapping, YAML alias bombs, aliases that
+  contain themselves, nesting deeper than `MAX_NESTING`, integers past Python's digit limit
+  and dates that do not exist (each refused as a YAML error: a finding, never an exception).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from licensecheck.facts import CardData, Finding
 
 HEADER_MAX_LINES = 12  # how far below the top a displaced `---` block is still the card's
 MAX_ALIASES = 50  # real cards use none; more than this is an alias bomb
+MAX_NODES = 100_000  # front matter nodes once aliases are expanded (a big model-index: ~10k)
+MAX_NESTING = 64  # [ and { levels; PyYAML recurses per level and slows down long before
 MAX_LIST = 200  # entries kept from list fields (base_model, tags)
 
 _KNOWN_KEYS = frozenset(
@@ -37,6 +41,7 @@ _KNOWN_KEYS = frozenset(
         "datasets", "metrics", "model-index", "inference", "widget",
     }
 )  # fmt: skip
+_BRACKET = re.compile(r"[\[\]{}]")
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:(?:\s+(.*?))?\s*$")
 _LIST_ITEM = re.compile(r"^\s*-\s+(.*?)\s*$")
 # Spellings of the licence keys that people use instead of the Hub's.
@@ -72,10 +77,67 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes in the document once every alias is expanded; refuses a bomb or a cycle.
+
+    Sizes are memoised per node, so a document that would expand exponentially costs one
+    visit per node, and the check stops as soon as the total passes `MAX_NODES`."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise yaml.YAMLError("a YAML alias refers to its own parent (refused)")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            children: list[yaml.Node] = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                raise yaml.YAMLError(
+                    f"front matter expands to more than {MAX_NODES} nodes (refused)"
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return size(root)
+
+
+def _too_deep(text: str) -> bool:
+    """Flow collections nested deeper than `MAX_NESTING` (checked before PyYAML sees them)."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        if depth > MAX_NESTING:
+            return True
+    return False
+
+
 def _load(text: str) -> Any:
+    """One YAML document, safely; every failure is a `yaml.YAMLError` with a short reason."""
+    if _too_deep(text):
+        raise yaml.YAMLError(f"nested deeper than {MAX_NESTING} levels (refused)")
     loader = _Loader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node)
+        return loader.construct_document(node)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply (refused)") from None
+    except (ValueError, OverflowError) as exc:
+        # An integer past Python's digit limit, a date that does not exist (2024-02-30).
+        raise yaml.YAMLError(f"unreadable value: {str(exc)[:80]}") from None
     finally:
         loader.dispose()
 
