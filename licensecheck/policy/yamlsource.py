@@ -8,6 +8,7 @@ that expand (through aliases) to more nodes than any real policy has, or nest to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ MAX_ANCHORS = 100
 MAX_ALIASES = 200
 MAX_NODES = 20_000  # after alias expansion: a real policy has a few hundred
 MAX_DEPTH = 40
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,11 @@ def parse(data: bytes, display: str) -> YNode:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlProblem([f"{display}: not UTF-8 text (byte {exc.start})"]) from None
-    loader = _CountingLoader(text)
+    _check_nesting(text, display)
+    try:
+        loader = _CountingLoader(text)  # the reader refuses NUL and other control characters
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem([_reader_problem(text, display, exc)]) from None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -138,10 +144,39 @@ def parse(data: bytes, display: str) -> YNode:
         if "alias" in what:
             what += " (a value starting with '*' or '&' must be quoted, e.g. \"*/name-*\")"
         raise YamlProblem([f"{_where(display, mark)}: not valid YAML: {what}"]) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlProblem([_reader_problem(text, display, exc)]) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem([f"{display}: not valid YAML: {exc}"]) from None
+        raise YamlProblem([f"{display}: not valid YAML: {' '.join(str(exc).split())}"]) from None
+    except RecursionError:
+        raise YamlProblem([f"{display}: nested too deeply; refused"]) from None
     finally:
         loader.dispose()
+
+
+def _check_nesting(text: str, display: str) -> None:
+    """Refuse `[`/`{` nesting past `MAX_DEPTH` before PyYAML recurses into it."""
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise YamlProblem(
+                [f"{display}:{line}:{column}: nested deeper than {MAX_DEPTH} levels; refused"]
+            )
+
+
+def _reader_problem(text: str, display: str, exc: yaml.reader.ReaderError) -> str:
+    position = max(0, min(len(text), exc.position))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = exc.character
+    name = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+    return (
+        f"{display}:{line}:{column}: not valid YAML: character {name} is not allowed "
+        "(a control character or NUL)"
+    )
 
 
 class _Converter:
