@@ -15,7 +15,8 @@ What binds a model (its effective licences):
 - for a quantisation, every licence of its base: a quantisation cannot relicense.
 
 A base whose licence is unknown contributes `unknown` (fail closed). A base that cannot be
-read, an invalid id, a cycle or a chain deeper than the limit becomes a `LineageLink` with
+read, an invalid id, a cycle, a chain deeper than the limit or bases past the caps
+(`MAX_BASES` per model, `MAX_WALK_MODELS` per walk) becomes a `LineageLink` with
 `error` and a `Finding`: never silently dropped. All but a cycle also give a
 `lineage-unresolved` conflict, so the policy's `license_conflict` judges them. Where the model's own licence disagrees with
 what its lineage binds, a `Conflict` (kind `declared-vs-lineage`) says so; a derivative whose
@@ -40,6 +41,10 @@ Fetch = Callable[[ModelRef], tuple[ModelFacts, Determination]]
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 DEFAULT_MAX_DEPTH = 8
+# A card may name thousands of bases (or its Hub tags may): follow this many per model and
+# this many models per walk; the rest is an error link, so the verdict fails closed.
+MAX_BASES = 64
+MAX_WALK_MODELS = 256
 
 # Spellings of base_model_relation seen in cards, mapped to the Hub's four values.
 _RELATION_SYNONYMS: dict[str, str] = {
@@ -238,8 +243,9 @@ def _placeholders(facts: ModelFacts) -> list[str]:
     ]
 
 
-def _bases(facts: ModelFacts, findings: list[Finding]) -> list[_Base]:
-    """The distinct bases a model names (card first, then tags), with their relations."""
+def _bases(facts: ModelFacts, findings: list[Finding]) -> tuple[list[_Base], int]:
+    """The distinct bases a model names (card first, then tags), with their relations, at
+    most `MAX_BASES` of them; and how many more were named."""
     names: list[str] = []
     seen: set[str] = set()
     named = (*facts.card.base_models, *_placeholders(facts), *_bases_from_tags(_all_tags(facts)))
@@ -263,11 +269,16 @@ def _bases(facts: ModelFacts, findings: list[Finding]) -> list[_Base]:
                 ),
             )
         )
+    # The card parser keeps the first 200 entries of a list; count what the card really named.
+    declared = facts.card.raw.get("base_model")
+    entries = declared if isinstance(declared, list) else []
+    listed = {x.strip().lower() for x in entries if isinstance(x, str) and x.strip()}
+    total = max(len(names), len(listed))
     out: list[_Base] = []
-    for raw in names:
+    for raw in names[: MAX_BASES + 1]:  # one past the cap stands for the rest
         repo_id = normalise_repo_id(raw)
         out.append(_Base(raw, repo_id, infer_relation(facts, repo_id or raw, len(names))))
-    return out
+    return out, total - min(total, MAX_BASES)
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -364,7 +375,19 @@ class _Walk:
         """The licences that apply to `facts`'s model through its bases (not its own)."""
         node = facts.ref.repo_id
         reached: list[_Reach] = []
-        for base in _bases(facts, self.findings):
+        bases, more = _bases(facts, self.findings)
+        if more and len(bases) > MAX_BASES:
+            self._error_link(
+                bases[MAX_BASES],
+                depth,
+                node,
+                "capped",
+                "lineage-capped",
+                f"{node}: names {MAX_BASES + more} base models; the first {MAX_BASES} were "
+                f"followed, the other {more} were not, so the licences they bind are not known",
+            )
+            bases = bases[:MAX_BASES]
+        for base in bases:
             if base.repo_id is None:
                 self._error_link(
                     base,
@@ -396,6 +419,22 @@ class _Walk:
                     "depth",
                     "lineage-too-deep",
                     f"{node}: the base_model chain is deeper than {self.max_depth} levels; "
+                    f"{base.repo_id} and its bases were not followed",
+                )
+                continue
+            seen = (base.repo_id.lower(), None)
+            if (
+                seen not in self._fetched
+                and seen not in self._failed
+                and len(self._fetched) + len(self._failed) >= MAX_WALK_MODELS
+            ):
+                self._error_link(
+                    base,
+                    depth,
+                    node,
+                    "capped",
+                    "lineage-capped",
+                    f"{node}: the lineage reaches more than {MAX_WALK_MODELS} models; "
                     f"{base.repo_id} and its bases were not followed",
                 )
                 continue
