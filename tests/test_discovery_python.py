@@ -196,3 +196,10 @@ def test_main_revision_is_the_default_reference() -> None:
 def test_syntax_error_propagates_for_the_caller_to_report() -> None:
     with pytest.raises(SyntaxError):
         scan_source("def broken(:\n")
+
+
+@pytest.mark.parametrize(
+    "path", ["models/llama-7b", "pretrained/bert", "lightning_logs/version_0", "wandb/run-1"]
+)
+def test_common_local_folders_are_not_hub_ids(path: str) -> None:
+    assert found(f'AutoModel.from_pretrained("{path}")') == []

@@ -87,6 +87,16 @@ _LOCAL_ORGS = frozenset(
         "weights",
         "local",
         "path",
+        "model",
+        "models",
+        "pretrained",
+        "pretrained_models",
+        "saved",
+        "assets",
+        "resources",
+        "mlruns",
+        "wandb",
+        "lightning_logs",
     }
 )
 # One-part names that are folders or placeholders, not legacy Hub ids.
