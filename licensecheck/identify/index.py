@@ -186,7 +186,9 @@ def _title_len(tokens: Tokens) -> int:
 
 
 def texts_digest(kb_digest: str, texts_dir: Path) -> str:
-    """Digest of everything an index depends on: the KB data, every text file, FORMAT."""
+    """Digest of everything an index depends on: the knowledge base, the text files (by
+    name, size and modification time: a warm start reads none of them), this module's and
+    the normaliser's source, FORMAT."""
     h = hashlib.sha256(f"{FORMAT}:{kb_digest}".encode())
     # The code that shapes the index is part of its identity: a changed normalisation must
     # never meet an index built by the old one.
@@ -195,17 +197,23 @@ def texts_digest(kb_digest: str, texts_dir: Path) -> str:
             h.update(Path(module).read_bytes())
         except OSError:
             h.update(b"<no source>")
+    h.update(_stat_digest(texts_dir, "*.txt").encode())
+    return h.hexdigest()[:20]
+
+
+def _stat_digest(directory: Path, pattern: str) -> str:
+    h = hashlib.sha256()
     try:
-        paths = sorted(texts_dir.glob("*.txt"))
+        paths = sorted(directory.glob(pattern))
     except OSError:
         paths = []
     for path in paths:
-        h.update(path.name.encode() + b"\0")
         try:
-            h.update(path.read_bytes())
+            st = path.stat()
+            h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
-            h.update(b"<unreadable>")
-    return h.hexdigest()[:20]
+            h.update(f"{path.name}\0<unreadable>\n".encode())
+    return h.hexdigest()
 
 
 def _normalize_file() -> str:
@@ -214,7 +222,7 @@ def _normalize_file() -> str:
     return normalize.__file__ or ""
 
 
-def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
+def build(kb: KnowledgeBase, texts_dir: Path, digest: str | None = None) -> Index:
     """Index every canonical text the knowledge base lists (missing files are skipped)."""
     raw: list[tuple[Entry, str, str]] = []
     vocab: dict[str, int] = {}
@@ -260,7 +268,7 @@ def build(kb: KnowledgeBase, texts_dir: Path) -> Index:
         exact_words.setdefault(exact_key, idx)
         full_shingles.append(array("q", sorted(set(shingle_keys(ids, base)))).tobytes())
     return Index(
-        digest=texts_digest(kb.digest, texts_dir),
+        digest=digest if digest is not None else texts_digest(kb.digest, texts_dir),
         entries=entries,
         vocab=vocab,
         exact_raw=exact_raw,
@@ -282,12 +290,10 @@ def _knowledge_dir() -> Path:
 
 
 def _data_digest(directory: Path) -> str:
-    """`store.data_digest()`, recomputed here so that a warm start imports no YAML parser.
-    (Were the two ever to differ, `load()` and `load(kb)` would only keep separate caches.)"""
-    h = hashlib.sha256()
-    for path in sorted(directory.glob("*.yaml")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
+    """A digest of the knowledge-base files by name, size and modification time: enough to
+    key a cache, and cheap enough that a warm start neither reads nor parses any YAML.
+    (`load(kb)` keys by `kb.digest` instead; the two only keep separate cache files.)"""
+    return "stat:" + _stat_digest(directory, "*.yaml")[:16]
 
 
 def cache_dir() -> Path:
@@ -364,7 +370,7 @@ def load(
             from licensecheck.knowledge import store
 
             kb = store.load()
-        index = build(kb, texts_dir)
+        index = build(kb, texts_dir, digest)
         if use_disk:
             _write_cache(path, index)
     index.texts_dir = str(texts_dir)

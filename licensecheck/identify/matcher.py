@@ -161,6 +161,7 @@ class Matcher:
         self._canon_tokens: dict[int, Tokens] = {}
         self._name_words: dict[int, frozenset[str]] = {}
         self._titles: dict[tuple[int, ...], int] | None = None
+        self._postings_map: dict[int, tuple[int, ...]] | None = None
 
     @classmethod
     def get(cls, kb: KnowledgeBase | None = None) -> Matcher:
@@ -245,13 +246,14 @@ class Matcher:
             return [self._exact_match(idx, first or 1, last or n_lines)], None, [(0, 1)]
         tokens = Tokens(text)
         ids = [ix.vocab.get(w, -1) for w in tokens.words]
+        keys = _position_keys(ids, max(len(ix.vocab), 1))
         regions: list[_Region] = []
         stretches = [(0, len(tokens))]
         while stretches and len(regions) < MAX_REGIONS:
             lo, hi = stretches.pop()
             if hi - lo < MIN_REGION:
                 continue
-            region = self._best_region(tokens, ids, lo, hi)
+            region = self._best_region(tokens, keys, lo, hi)
             if region is None:
                 continue
             regions.append(region)
@@ -266,29 +268,41 @@ class Matcher:
             matches.append(self._to_match(region, tokens, before, after))
         return matches, tokens, [(r.j0, r.j1) for r in regions]
 
-    def _candidates(self, ids: list[int], lo: int, hi: int) -> list[tuple[float, int]]:
-        base = max(len(self.index.vocab), 1)
-        keys = index_mod.sampled(index_mod.shingle_keys(ids[lo:hi], base))
-        if not keys:
+    def _candidates(self, keys: list[int], lo: int, hi: int) -> list[tuple[float, int]]:
+        """Texts whose sampled shingles the stretch holds a fair share of (an inverted index:
+        one dictionary lookup per sampled shingle of the input)."""
+        sample = {k for k in keys[lo : max(lo, hi - 2)] if k >= 0 and k % index_mod.SAMPLE == 0}
+        if not sample:
             return []
+        postings = self._postings()
+        hits: dict[int, int] = {}
+        for key in sample:
+            for k in postings.get(key, ()):
+                hits[k] = hits.get(k, 0) + 1
         scored = []
-        for k, entry in enumerate(self.index.entries):
-            n = len(entry.shingles)
-            if not n:
-                continue
-            hits = len(keys & entry.shingles) if n < len(keys) * 4 else 0
-            if hits and hits / n >= MIN_CONTAINMENT:
-                scored.append((hits / n, k))
+        for k, h in hits.items():
+            n = len(self.index.entries[k].shingles)
+            if h / n >= MIN_CONTAINMENT:
+                scored.append((h / n, k))
         scored.sort(key=lambda x: (-x[0], x[1]))
         if not scored:
             return []
         top = scored[0][0]
         return [s for s in scored[:MAX_CANDIDATES] if s[0] >= top * 0.6]
 
-    def _best_region(self, tokens: Tokens, ids: list[int], lo: int, hi: int) -> _Region | None:
+    def _postings(self) -> dict[int, tuple[int, ...]]:
+        if self._postings_map is None:
+            lists: dict[int, list[int]] = {}
+            for k, entry in enumerate(self.index.entries):
+                for key in entry.shingles:
+                    lists.setdefault(key, []).append(k)
+            self._postings_map = {key: tuple(v) for key, v in lists.items()}
+        return self._postings_map
+
+    def _best_region(self, tokens: Tokens, keys: list[int], lo: int, hi: int) -> _Region | None:
         best: _Region | None = None
         best_key: tuple[bool, int, int, float, int] | None = None
-        for k, w0, w1 in self._shortlist(self._candidates(ids, lo, hi), ids, lo, hi):
+        for k, w0, w1 in self._shortlist(self._candidates(keys, lo, hi), keys, lo, hi):
             region = self._align(k, tokens, w0, w1)
             if region is None or region.confidence < THRESHOLD:
                 continue
@@ -299,27 +313,29 @@ class Matcher:
             key = (not region.modified, round(region.score), region.equal, region.confidence, -k)
             if best_key is None or key > best_key:
                 best, best_key = region, key
+            if region.equal == len(self.index.entries[k].words) == region.j1 - region.j0:
+                break  # every token of the text matched, none extra: nothing can do better
         return best
 
     def _shortlist(
-        self, candidates: list[tuple[float, int]], ids: list[int], lo: int, hi: int
+        self, candidates: list[tuple[float, int]], keys: list[int], lo: int, hi: int
     ) -> list[tuple[int, int, int]]:
         """The candidates worth a diff, by the number of 3-gram shingles each shares with its
         window of the input: an estimate of the tokens the diff will match, which is what
         ranks the alignments (a short text contained in a longer one shares fewer). Those
         with at least `SHORTLIST_SHARE` of the best count go on, at most `SHORTLIST`."""
         if len(candidates) <= 1:
-            return [(k, *self._window(k, ids, lo, hi)) for _, k in candidates]
-        base = max(len(self.index.vocab), 1)
+            return [(k, *self._window(k, keys, lo, hi)) for _, k in candidates]
         window_keys: dict[tuple[int, int], set[int]] = {}
         scored = []
         for _, k in candidates:
-            w0, w1 = self._window(k, ids, lo, hi)
-            keys = window_keys.get((w0, w1))
-            if keys is None:
-                keys = window_keys[(w0, w1)] = set(index_mod.shingle_keys(ids[w0:w1], base))
+            w0, w1 = self._window(k, keys, lo, hi)
+            present = window_keys.get((w0, w1))
+            if present is None:
+                present = window_keys[(w0, w1)] = set(keys[w0 : max(w0, w1 - 2)])
+                present.discard(-1)
             full = self._shingles_of(k)
-            hits = len(keys & full)
+            hits = len(present & full)
             scored.append((hits, hits / max(len(full), 1), -k, w0, w1))
         scored.sort(reverse=True)
         top = scored[0][0]
@@ -329,21 +345,14 @@ class Matcher:
             if hits >= top * SHORTLIST_SHARE
         ]
 
-    def _window(self, k: int, ids: list[int], lo: int, hi: int) -> tuple[int, int]:
+    def _window(self, k: int, keys: list[int], lo: int, hi: int) -> tuple[int, int]:
         """The part of a long stretch where the candidate's shingles cluster."""
         entry = self.index.entries[k]
         n = len(entry.words)
         if hi - lo <= n + n // 4 + 200:
             return lo, hi
         full = self._shingles_of(k)
-        base = max(len(self.index.vocab), 1)
-        positions = [
-            lo + p
-            for p, (a, b, c) in enumerate(
-                zip(ids[lo:hi], ids[lo + 1 : hi], ids[lo + 2 : hi], strict=False)
-            )
-            if a >= 0 and b >= 0 and c >= 0 and (a * base + b) * base + c in full
-        ]
+        positions = [lo + p for p, key in enumerate(keys[lo : max(lo, hi - 2)]) if key in full]
         if not positions:
             return lo, hi
         gap = max(60, n // 2)
@@ -730,6 +739,17 @@ def _difflib_blocks(
     out.extend((alo + x, blo + y, n) for x, y, n in sm.get_matching_blocks() if n)
 
 
+def _position_keys(ids: list[int], base: int) -> list[int]:
+    """The shingle key starting at each position (-1 where a word is unknown), so that every
+    stage looks keys up instead of recomputing them."""
+    keys = [
+        (a * base + b) * base + c if a >= 0 and b >= 0 and c >= 0 else -1
+        for a, b, c in zip(ids, ids[1:], ids[2:], strict=False)
+    ]
+    keys.extend((-1, -1)[: len(ids) - len(keys)])
+    return keys
+
+
 def _first_line_words(entry: Entry, title: list[str]) -> list[str]:
     """The words of a title block's first line: the licence's name as its text gives it."""
     # The title block is at most three short lines; its first line is the name. Without
@@ -836,12 +856,13 @@ def _line_count(text: str) -> int:
 
 
 def _content_lines(text: str) -> tuple[int, int]:
-    first = last = 0
-    for n, line in enumerate(text.split("\n"), 1):
-        if line.strip():
-            first = first or n
-            last = n
-    return first, last
+    """First and last line with any text on it (1-based; 0, 0 for a blank text)."""
+    stripped = text.lstrip()
+    if not stripped:
+        return 0, 0
+    start = len(text) - len(stripped)
+    end = len(text.rstrip())
+    return text.count("\n", 0, start) + 1, text.count("\n", 0, end) + 1
 
 
 _NOTICE_TITLE = re.compile(

@@ -408,10 +408,17 @@ class Tokens:
         self.copyright: frozenset[int] = frozenset()
         statements = copyright_spans(low, text if len(text) == len(low) else None)
         if statements:
-            starts = [a for a, _ in self._span_list()]
             flagged: set[int] = set()
-            for a, b in statements:
-                flagged.update(range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)))
+            if low.isascii():
+                # One token per match: count the matches before each end (in C).
+                for a, b in statements:
+                    first = len(_WORD.findall(low, 0, a))
+                    flagged.update(range(first, first + len(_WORD.findall(low, a, b))))
+            else:
+                starts = [a for a, _ in self._span_list()]
+                for a, b in statements:
+                    lo, hi = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+                    flagged.update(range(lo, hi))
             self.copyright = frozenset(flagged)
 
     def __len__(self) -> int:
