@@ -286,3 +286,34 @@ def test_combine_is_deterministic(kb) -> None:
     ]
     assert combine(evs, kb) == combine(list(evs), kb)
     assert combine(evs, kb).id == combine(evs[::-1], kb).id == "llama3.1"
+
+
+def test_prose_does_not_override_an_unknown_declared_licence(kb) -> None:
+    """The card declares a licence we do not know; its prose names Apache-2.0 (for the code).
+    The answer is unknown, never the licence the prose happens to name."""
+    card = (
+        "# Music model GGUF\n\nThese files are governed by the included MODEL_LICENSE (the "
+        "Acme Music 3 Community License), not by the Apache-2.0 license used for the C++ "
+        "source repository.\n"
+    )
+    d = determine(
+        facts(
+            CardData(licenses=("other",), license_name="acme-music-3-community-license"),
+            card_text=card,
+        ),
+        kb,
+    )
+    assert d.id == "unknown"
+    assert any(e.id == "apache-2.0" and e.via == "mention" for e in d.evidence)
+    assert not any(e.id == "minimax" for e in d.evidence)
+
+
+def test_long_custom_licence_file_names_are_incidental(kb) -> None:
+    text = (
+        "Acme Model Licence.\n"
+        + ("You may run the model for research. " * 40)
+        + ("Portions of the tokenizer are under the MIT License.\n")
+    )
+    d = determine(facts(files=(repo_file("LICENSE", text=text),)), kb)
+    assert d.id == "unknown"
+    assert "mit" in d.evidence[0].detail  # named, but not taken as the licence

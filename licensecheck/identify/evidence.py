@@ -38,25 +38,14 @@ from typing import TYPE_CHECKING
 
 from licensecheck.facts import ModelFacts, RepoFile
 from licensecheck.identify import metadata
+from licensecheck.identify.matcher import RESTRICTIVENESS as _RESTRICTIVENESS
 from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence, TextMatch
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
 
-# Category -> how much it restricts use. The order is about categories, not about any licence.
-RESTRICTIVENESS: dict[str, int] = {
-    "public-domain": 0,
-    "permissive": 1,
-    "weak-copyleft": 2,
-    "copyleft": 3,
-    "network-copyleft": 4,
-    "community": 5,
-    "use-restricted": 5,
-    "non-commercial": 6,
-    "research-only": 7,
-    "proprietary": 8,
-    "unknown": 8,
-}
+# Category -> how much it restricts use (one table, shared with the matcher).
+RESTRICTIVENESS = _RESTRICTIVENESS
 _UNRANKED = 8  # a licence the knowledge base cannot place is treated as restrictive
 
 # Which source is more specific about what the licence actually says.
@@ -89,6 +78,7 @@ MAX_CONFIDENCE = 0.99
 MENTION_SCORE = 0.5  # a licence named in prose or in a file the matcher could not read
 SECTION_MENTION_SCORE = 0.6  # ... named in the card's licence section
 GGUF_SCORE = 0.85
+POINTER_WORDS = 150  # a licence file this short that names a licence points at it
 
 _README = re.compile(r"(?:^|/)readme(?:\.[a-z0-9]+)?$", re.IGNORECASE)
 _NOTICE_FILE = re.compile(
@@ -208,18 +198,23 @@ def file_evidence(f: RepoFile, kb: KnowledgeBase) -> list[Evidence]:
                 via="text",
             )
         ]
-    # An unrecognised licence file: say so, and what licences it names.
+    # An unrecognised licence file: say so. A short one that names a licence points at it
+    # ("This model is licensed under ..."); in a long custom text a name is incidental.
+    pointed = mentions(f.text, kb)
+    listed = f"; names {', '.join(m.id for m in pointed)}" if pointed else ""
     out = [
         Evidence(
             source="license-file",
             id=UNKNOWN,
             score=0.0,
             path=f.path,
-            detail=f"text not recognised as a known licence{cut}",
+            detail=f"text not recognised as a known licence{listed}{cut}",
             via="text",
         )
     ]
-    for m in mentions(f.text, kb):
+    if len(f.text.split()) > POINTER_WORDS:
+        return out
+    for m in pointed:
         lic = kb.get(m.id)
         out.append(
             Evidence(
@@ -420,7 +415,15 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
     known = _known(evidence)
     aups = _ordered_unique(e.id for e in evidence if e.kind == "aup" and e.id != UNKNOWN)
     strong = [e for e in known if e.via != "mention"]
-    pool = strong or known
+    # A licence only named in the card's prose decides nothing when the metadata declares a
+    # licence we do not know, or a licence file is not a known text: that one applies.
+    undecided = any(
+        e.id == UNKNOWN
+        and e.kind == "license"
+        and (e.source == "license-file" or (e.source == "card-metadata" and e.via == "name"))
+        for e in evidence
+    )
+    pool = strong or [e for e in known if not (undecided and e.source == "card-text")]
     if not pool:
         return Determination(
             id=UNKNOWN,

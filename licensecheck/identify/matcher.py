@@ -1,32 +1,41 @@
 """Licence text -> licence id, version, kind, modified or not, with the changed passages.
 
-Three stages, cheapest first:
+Stages, cheapest first (the index of the canonical texts is precomputed: `index.py`):
 
-1. Exact: a digest of the raw text (line ends and trailing blanks ignored), then of the
-   normalised tokens, looked up among the canonical texts. A verbatim or reformatted copy
-   of any known text costs one normalisation and a dictionary lookup.
-2. Candidates: the sampled token 3-gram shingles of the input intersected with each
-   canonical text's precomputed sample; the share of a text's shingles found estimates how
-   much of it the input holds. Only the best few go on.
-3. Diff: `difflib.SequenceMatcher` on the normalised token sequences of the input and each
-   candidate. The best-scoring run of matching blocks is the licence's region in the input;
-   every gap inside it is a hunk. A hunk is *not* substantive when it is made only of list
-   numbering, of a date, or of a filled-in placeholder, or when it only drops the title.
-   Any other hunk is a `Change` (added / removed / changed, at its line in the input), and
-   the text is `modified`.
+1. Exact: a digest of the raw text (line ends and trailing blanks ignored), then a digest
+   of its normalised words without copyright lines, looked up among the canonical texts.
+   A verbatim, reformatted or re-copyrighted copy of a known text costs one normalisation
+   and a dictionary lookup.
+2. Candidates: the input's sampled token 3-gram shingles looked up in an inverted index of
+   the texts' samples; a text whose share found is at least `MIN_CONTAINMENT` is a
+   candidate. All shingles of each candidate's window of the input then rank them by how
+   many they share (an estimate of the tokens a diff will match); a few go on.
+3. Diff: a patience diff of the normalised token sequences (unique words anchor it; small
+   gaps go to difflib). The best-scoring run of matching blocks (Kadane, `GAP_COST` per
+   skipped input token) is the licence's region in the input; each gap inside it is a hunk.
+   A hunk is *not* substantive when it is made only of list numbering, a date, a
+   copyright statement, a filled-in placeholder, the licence naming itself ("this
+   Agreement" for "this License") or a dropped title. Any other hunk is a `Change` (added /
+   removed / changed, at its line in the input) and the text is `modified`. So is a
+   paragraph right before or after the region that reads like a term of the licence
+   (`_NORMATIVE` words): an appended clause, unlike boilerplate around a licence.
 
 Confidence = (share of the canonical text matched) x (share of the region's tokens matched):
-the fraction of the licence found, penalised by unmatched input. Below `THRESHOLD` the
-answer is `unknown`: never a guess. Candidates are ranked by confidence, then by how many
-tokens match exactly, which tells versions apart (Llama 3.2 and 3.3 differ in little more
-than their numbers; the exact tokens decide).
+the fraction of the licence found, penalised by unmatched input. Below `THRESHOLD` (0.5) no
+candidate is retained and the answer is `unknown`: never a guess. Among the aligned
+candidates an unmodified match wins, then the most tokens explained net of what is left
+unexplained, then the most tokens matched exactly (Llama 3.2 and 3.3 differ in little more
+than numbers and dates: the exact tokens decide), then confidence.
 
-`find_all()` repeats stage 2-3 on what is left of the input, so a file holding a licence and
-its AUP, or a README with a licence section, yields one match per document, with lines.
-`identify()` picks the match that governs the whole text: a licence over an AUP or notice,
-the most restrictive licence over a permissive one. A permissive result is withdrawn when the
-rest of the text overlaps a restrictive licence (a truncated Llama text with an MIT paragraph
-appended is never `mit`).
+`find_all()` repeats stages 2-3 on what is left of the input, so a file holding a licence
+and its AUP, or a README with a licence section, yields one match per document, with its
+lines. `identify()` picks the match that governs the whole text: the most restrictive (an
+AUP counts as use-restricted), a licence before an AUP of the same rank, then the largest.
+A permissive answer is withdrawn (`unknown`) when the text outside the matches bears the
+title of a restrictive licence or overlaps one at least as well as any permissive text: a
+truncated Llama text with an MIT paragraph appended is never `mit`. A file of several
+licences under per-component headings, or titled NOTICE, is a notice; unmatched texts
+titled as a use policy are `aup`, short attribution files `notice`, the rest `unknown`.
 """
 
 from __future__ import annotations
@@ -593,7 +602,7 @@ class Matcher:
             titles: dict[tuple[int, ...], int] = {}
             for k in sorted(self._restrictive()):
                 e = self.index.entries[k]
-                title = _first_line_words(e, list(e.heading))
+                title = _name_words(list(e.heading))
                 if len(title) >= 3:
                     titles.setdefault(tuple(self.index.vocab[w] for w in title), k)
             self._titles = titles
@@ -750,12 +759,11 @@ def _position_keys(ids: list[int], base: int) -> list[int]:
     return keys
 
 
-def _first_line_words(entry: Entry, title: list[str]) -> list[str]:
-    """The words of a title block's first line: the licence's name as its text gives it."""
-    # The title block is at most three short lines; its first line is the name. Without
-    # line information here, cut at the first date or version number.
+def _name_words(heading: list[str]) -> list[str]:
+    """The name in a title line: up to its date or version ("... License dated May 19, 2022"
+    -> "... License"), at most eight words."""
     out: list[str] = []
-    for w in title:
+    for w in heading:
         if out and (_TITLE_END.get(w) or (w.isdigit() and len(w) == 4) or is_month(w)):
             break
         out.append(w)

@@ -183,11 +183,11 @@ def mentions(text: str, kb: KnowledgeBase) -> list[Mention]:
 
 
 def _licence_context(ws: list[str], i: int) -> bool:
-    """A one-word name is a licence only next to a licence word: "MIT License",
-    "under MIT", "license: MIT"."""
+    """A one-word name is a licence only right next to a licence word: "MIT License",
+    "under MIT", "License: MIT" (not "the MiniMax Music 3 Community License")."""
     after = ws[i + 1] if i + 1 < len(ws) else ""
-    before = ws[max(0, i - 2) : i]
-    return after in _LICENSE_CONTEXT or any(w in _UNDER for w in before)
+    before = ws[i - 1] if i > 0 else ""
+    return after in _LICENSE_CONTEXT or before in _UNDER
 
 
 def _line_of(text: str, fragment: str) -> int | None:
