@@ -119,6 +119,14 @@ class _Deadline(Exception):
     pass
 
 
+class _Transient(Exception):
+    """A download failure worth one more try; `error` is what to raise if it is the last."""
+
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 def _with_deadline(fn: Callable[[], T], seconds: float) -> T:
     """Run `fn` in a daemon thread; give up after `seconds` (the thread is abandoned)."""
     box: dict[str, Any] = {}
@@ -272,8 +280,6 @@ class HubSource(ModelSource):
 
     def _download(self, ref: ModelRef, path: str, revision: str) -> str | Finding | None:
         """Local path of one file, a Finding for a gap, or None for an expected absence."""
-        import httpx2
-        from huggingface_hub import errors as hf_errors
         from huggingface_hub import hf_hub_download
 
         def call() -> str:
@@ -289,8 +295,29 @@ class HubSource(ModelSource):
                 )
             )
 
+        # huggingface_hub retries a failed HEAD and a 429, but not a 5xx on the body's GET
+        # (a CDN's bad second): retry that here, `retries` times, inside the same deadline.
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            left = self.deadline - (time.monotonic() - started)
+            try:
+                return self._download_once(ref, path, revision, call, max(left, 0.0))
+            except _Transient as exc:
+                attempt += 1
+                wait = self.backoff * attempt
+                if attempt > self.retries or wait >= self.deadline - (time.monotonic() - started):
+                    raise exc.error from None
+                time.sleep(wait)
+
+    def _download_once(
+        self, ref: ModelRef, path: str, revision: str, call: Callable[[], str], seconds: float
+    ) -> str | Finding | None:
+        import httpx2
+        from huggingface_hub import errors as hf_errors
+
         try:
-            return _with_deadline(call, self.deadline)
+            return _with_deadline(call, seconds)
         except _Deadline:
             raise SourceError(
                 "network", f"{ref.display}: {path}: download took longer than {self.deadline:g}s"
@@ -320,9 +347,10 @@ class HubSource(ModelSource):
                 return Finding(
                     kind="gated-file", message=f"{path}: access denied (HTTP {code})", path=path
                 )
-            raise SourceError(
-                "network", f"{ref.display}: {path}: download failed (HTTP {code})"
-            ) from None
+            error = SourceError("network", f"{ref.display}: {path}: download failed (HTTP {code})")
+            if code in _RETRY_STATUS:
+                raise _Transient(error) from None
+            raise error from None
         except (httpx2.HTTPError, OSError) as exc:
             raise SourceError(
                 "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
