@@ -4,17 +4,20 @@ For every text of every version of every licence in the knowledge base (the YAML
 `versions[].texts`, files under `knowledge/texts/`), the index holds:
 
 - the licence id, kind, name, version and category (so identifying needs no YAML parsing);
-- the normalised token sequence (`normalize.words`);
+- the normalised tokens (`normalize.Tokens`), with the positions of copyright statements,
+  the title block's length and the title line (the text's own name);
 - two exact keys: a digest of the raw text (line ends and trailing blanks ignored) and a
-  digest of the normalised tokens, so a verbatim or reformatted copy is a dictionary lookup;
-- a sample of the token 3-gram shingles (one in `SAMPLE`), for the fast candidate stage:
-  the share of a text's sampled shingles found in the input estimates how much of it the
-  input contains, at a cost of a few hundred set lookups per text.
+  digest of its `normalize.words` (copyright lines left out), so a verbatim, reformatted or
+  re-copyrighted copy is a dictionary lookup;
+- a sample of the token 3-gram shingles (one in `SAMPLE`) for the candidate stage, and all
+  of them, packed, for ranking candidates and finding a licence inside a longer text.
 
-`build()` is pure. `load()` adds a cache: in-process, then a pickle on disk keyed by the
-knowledge-base digest, the texts' digest and `FORMAT`, in `$LICENSECHECK_CACHE_DIR` or the
-user cache directory (written atomically; an unwritable cache only costs the rebuild). That
-cache file is the one write the identify stage makes.
+`build()` is pure. `load()` adds a cache: in-process, then a pickle on disk, in
+`$LICENSECHECK_CACHE_DIR` or the user cache directory, keyed by the knowledge base (its
+digest, or for the bundled one its files' names, sizes and times, so that a warm start
+reads no YAML), the texts (likewise), this code and `FORMAT`. It is written atomically, old
+ones are pruned, and an unwritable cache only costs the rebuild. That cache file is the one
+write the identify stage makes.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ formatting never looks like a change:
 - markdown and HTML markup: known HTML tags, comments and entities, markdown link targets
   (`[text](url)` keeps the text), emphasis and headings (punctuation);
 - URL schemes and `www.` (`http://www.x.org` and `https://x.org` read the same);
-- copyright lines (`Copyright (c) 2023 ...`, `SPDX-License-Identifier:`): a copyright notice
-  is not part of the licence;
+- copyright statements (`Copyright (c) 2023 ...`, `(c) 2024 X`, `SPDX-License-Identifier:`):
+  a copyright notice is not part of the licence. `words()` (the exact-match key) drops
+  copyright *lines*; `Tokens` (for the diff) keeps every statement, even mid-line after a
+  reflow, and flags its tokens in `Tokens.copyright` so that a changed one is no change;
 - varietal spellings (`licence` / `license`, ...) and NFKC (full-width forms);
 - CJK text is tokenised per character, so Chinese and bilingual texts align token by token.
 
