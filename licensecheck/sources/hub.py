@@ -172,6 +172,7 @@ class HubSource(ModelSource):
         self.token = token
         if isinstance(token, str):
             redact.register_secret(token)  # never printed, whatever echoes it back
+        _register_endpoint_credentials(self.endpoint)
         self.timeout = timeout
         self.deadline = deadline
         self.retries = retries
@@ -487,6 +488,20 @@ class HubSource(ModelSource):
         if card.library_name is None and isinstance(library, str):
             card = _replace_library(card, library)
         return card, (parsed.body if parsed is not None else None), findings
+
+
+def _register_endpoint_credentials(endpoint: str) -> None:
+    """A mirror behind basic auth (`https://user:pass@host`): the client sends the pair as
+    `Authorization: Basic <base64>`; neither form may reach a message if a server echoes it."""
+    import base64
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(endpoint)
+    if parts.password is None:
+        return
+    user, password = unquote(parts.username or ""), unquote(parts.password)
+    redact.register_secret(password)
+    redact.register_secret(base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
 
 
 def _replace_library(card: CardData, library: str) -> CardData:
