@@ -85,13 +85,17 @@ def redact(text: str) -> str:
     """`text` with every secret and token-like string replaced by `***`."""
     if not text:
         return text
+    original = text
     for secret in secrets():
         if secret in text:
             text = text.replace(secret, MASK)
     text = _HF_TOKEN.sub(MASK, text)
     text = _BEARER.sub(MASK, text)
     text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
-    return _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+    text = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+    # An already redacted URL is matched again: hand back the caller's own object then,
+    # so that `sanitize` copies nothing that is already clean.
+    return original if text == original else text
 
 
 def scrub(text: str) -> str:
