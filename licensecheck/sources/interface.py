@@ -14,9 +14,10 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from licensecheck.errors import SourceError
+from licensecheck.errors import SourceError, UsageError
 from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.redact import sanitize
+from licensecheck.sources.refs import check_repo_id, check_revision
 
 ERROR_KINDS = ("not-found", "gated", "network", "invalid")
 
@@ -26,6 +27,19 @@ class _Entry:
     done: threading.Event = field(default_factory=threading.Event)
     facts: ModelFacts | None = None
     error: SourceError | None = None
+
+
+def check_ref(ref: ModelRef) -> None:
+    """Refuse a Hub reference no source may act on: `scan`, a lock file or a card can name
+    `org/x@../../etc/passwd`, and a revision becomes a path in the HF cache (refs/<rev>)."""
+    if ref.local_path is not None:
+        return
+    try:
+        check_repo_id(ref.repo_id, "model")
+        if ref.revision is not None:
+            check_revision(ref.revision, f"model {ref.repo_id!r}")
+    except UsageError as exc:
+        raise SourceError("invalid", f"{ref.display}: {exc}") from None
 
 
 class ModelSource(ABC):
@@ -43,6 +57,7 @@ class ModelSource(ABC):
 
     def fetch(self, ref: ModelRef) -> ModelFacts:
         """Facts about `ref`, read once per run. Raises SourceError."""
+        check_ref(ref)
         key = ref.key
         with self._memo_lock:
             entry = self._memo.get(key)
