@@ -317,7 +317,7 @@ def _read_cache(path: Path, digest: str) -> Index | None:
     try:
         with path.open("rb") as fh:
             index = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+    except Exception:  # damaged (ValueError, UnicodeDecodeError, MemoryError, ...): rebuild
         return None
     if not isinstance(index, Index) or index.digest != digest:
         return None
