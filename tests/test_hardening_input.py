@@ -18,7 +18,8 @@
 from __future__ import annotations
 
 import json
-import os
+import pickle
+import random
 import subprocess
 import sys
 import time
@@ -430,11 +431,16 @@ def test_scanned_references_that_traverse_touch_no_file(tmp_path: Path) -> None:
 # --- licensecheck's own cache ---------------------------------------------------------------
 
 
+# Each makes pickle fail differently (a bare `except UnpicklingError` misses most of them).
 CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
     "truncated": lambda data: data[: len(data) // 3],
-    "garbage": lambda data: os.urandom(4096),
     "empty": lambda data: b"",
-    "wrong-object": lambda data: __import__("pickle").dumps({"not": "an index"}),
+    "bad-utf8": lambda data: b"\x8c\x02\xff\xfe.",  # UnicodeDecodeError
+    "bad-int": lambda data: b"I12x\n.",  # ValueError
+    "huge-int": lambda data: b"L" + b"9" * 5000 + b"L\n.",  # ValueError (digit limit)
+    "huge-length": lambda data: b"\x8e\xff\xff\xff\xff\xff\xff\xff\x7f",  # OverflowError
+    "noise": lambda data: random.Random(7).randbytes(4096),
+    "wrong-object": lambda data: pickle.dumps({"not": "an index"}),
 }
 
 
