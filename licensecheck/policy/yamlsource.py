@@ -20,6 +20,8 @@ MAX_ANCHORS = 100
 MAX_ALIASES = 200
 MAX_NODES = 20_000  # after alias expansion: a real policy has a few hundred
 MAX_DEPTH = 40
+MAX_INT = 10**18  # larger than any count or amount a policy states
+_TOO_LARGE = f"a number larger than {MAX_INT:.0e} is not a policy value; refused"
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
@@ -224,9 +226,15 @@ class _Converter:
 
     def _scalar(self, node: yaml.Node) -> Any:
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise _Refused(node.start_mark, exc.problem or "cannot read this value") from None
         except ValueError:
+            if node.tag == "tag:yaml.org,2002:int":  # past Python's digit limit
+                raise _Refused(node.start_mark, _TOO_LARGE) from None
             # The timestamp resolver matched but the date does not exist (2026-02-30).
             return BadDate(str(node.value))
+        # 0x... builds any size (no digit limit for hex), and printing it would then fail.
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+            raise _Refused(node.start_mark, _TOO_LARGE)
+        return value
