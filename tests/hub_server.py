@@ -141,6 +141,12 @@ class Request:
     authorized: bool = False
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's listen backlog is 5: a burst of parallel clients would see SYNs
+    # dropped and retried a second later, a stall no real Hub front end has.
+    request_queue_size = 128
+
+
 class HubServer:
     """The imitation Hub. `with HubServer() as hub:` or start()/stop()."""
 
@@ -169,7 +175,7 @@ class HubServer:
         class Handler(_Handler):
             hub = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
