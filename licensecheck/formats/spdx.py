@@ -66,11 +66,28 @@ def idstring(value: str) -> str:
 
 
 def report_digest(report: AuditReport) -> str:
-    """A stable hash of everything in the report (the inputs of the BOM)."""
+    """A stable hash of everything in the report (the inputs of the BOM).
+
+    Not of where the run happened: a local model's absolute path (`ModelRef.local_path`)
+    is left out (the path as given stays in), and sets are hashed in sorted order, so the
+    same inputs give the same namespace from any directory and with any PYTHONHASHSEED."""
     data = json.dumps(
-        dataclasses.asdict(report), sort_keys=True, default=str, ensure_ascii=False
+        dataclasses.asdict(report, dict_factory=_portable),
+        sort_keys=True,
+        default=_portable_value,
+        ensure_ascii=False,
     ).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def _portable(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {key: value for key, value in pairs if key != "local_path"}
+
+
+def _portable_value(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return str(value)
 
 
 def utc(created: datetime | None) -> datetime:
