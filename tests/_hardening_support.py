@@ -4,6 +4,7 @@ licensecheck's own cache hold nothing half-written."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -94,12 +95,19 @@ def hf_cache_problems(cache: Path) -> list[str]:
 
 
 def own_cache_problems(cache: Path) -> list[str]:
-    """licensecheck's own cache (the identify index): every file there must load whole."""
+    """licensecheck's own cache (the identify index, and any JSON entries such as cached
+    determinations or Hub answers): every file there must load whole. Temporary files
+    (a leading dot, as the atomic writers name them) are never read back, so not checked."""
     problems: list[str] = []
-    for path in sorted(cache.glob("identify-index-*.pickle")):
+    for path in sorted(cache.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
         try:
-            with path.open("rb") as fh:
-                pickle.load(fh)
+            if path.suffix == ".pickle":
+                with path.open("rb") as fh:
+                    pickle.load(fh)
+            elif path.suffix == ".json":
+                json.loads(path.read_bytes())
         except Exception as exc:  # any failure to load is a half-written file
-            problems.append(f"{path.name}: {type(exc).__name__}")
+            problems.append(f"{path.relative_to(cache)}: {type(exc).__name__}")
     return problems

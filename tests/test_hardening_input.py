@@ -458,3 +458,25 @@ def test_a_damaged_identify_cache_is_rebuilt_not_trusted(tmp_path: Path, corrupt
     assert again.code == 0 and "Traceback" not in again.err, again.err
     assert again.stdout == first.stdout
     assert json.loads(again.out)["results"][0]["license"]["id"] == "apache-2.0"
+
+
+def test_every_file_of_the_own_cache_damaged_changes_nothing(
+    hub: HubServer, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Whatever licensecheck keeps in LICENSECHECK_CACHE_DIR (the identify index, cached
+    determinations or Hub answers) is an accelerator: every file of it truncated, or
+    replaced by valid JSON of the wrong shape, gives the same report as a clean run."""
+    models = ["acme/apache-model", "Imed-Ghebriout/Llama-3.1-8B-Instruct-LoRA-SimSAMU"]
+    pinned = [f"{m}@{hub.sha(m)}" for m in models]  # commits: what a cache may keep
+    env = {**cli_env, "LICENSECHECK_CACHE_DIR": str(tmp_path / "lc-cache")}
+    args = ["audit", *pinned, "--endpoint", hub.url, "--format", "json"]
+    clean = run_cli(args, env, tmp_path)
+    assert clean.code == 1, clean.err
+    files = [p for p in (tmp_path / "lc-cache").rglob("*") if p.is_file()]
+    assert files
+    for damage in (lambda d: d[: len(d) // 2], lambda d: b'{"format": 999, "x": [1, 2]}'):
+        for path in files:
+            path.write_bytes(damage(path.read_bytes()))
+        again = run_cli(args, env, tmp_path)
+        assert (again.code, again.stdout) == (clean.code, clean.stdout), again.err
+        assert "Traceback" not in again.err
