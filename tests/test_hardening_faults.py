@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +102,9 @@ def by_model(stdout: str) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def burst_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
-    """A Hub imitation of its own, so that hung requests end with it, whose listen backlog
-    takes a burst of connections as a real Hub front end does (the default backlog of 5
-    drops SYNs: a 1 s connect stall)."""
-    monkeypatch.setattr(ThreadingHTTPServer, "request_queue_size", 256)
+def own_hub() -> Iterator[HubServer]:
+    """A Hub imitation of its own: a hung request is logged when it ends, which must not
+    reach another test's request log; stopping the server ends the hangs."""
     server = HubServer().start()
     populate(server)
     try:
@@ -117,9 +114,9 @@ def burst_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubServer]:
 
 
 def test_every_fault_is_judged_or_a_network_error_and_a_clean_run_recovers(
-    burst_hub: HubServer, tmp_path: Path
+    own_hub: HubServer, tmp_path: Path
 ) -> None:
-    hub = burst_hub
+    hub = own_hub
     shas = add_fault_repos(hub)
     for name, where, fault, _ in CASES:
         hub.add_fault(where.format(name=name), **fault)
@@ -208,11 +205,11 @@ def test_retry_budget_is_configurable(hub: HubServer, cli_env: dict[str, str]) -
 
 @pytest.mark.parametrize("deadline", ["1.5"])
 def test_a_hub_that_never_answers_costs_the_deadline_not_minutes(
-    burst_hub: HubServer, cli_env: dict[str, str], deadline: str
+    own_hub: HubServer, cli_env: dict[str, str], deadline: str
 ) -> None:
     """Every HEAD hangs: huggingface_hub alone would wait and retry for minutes. (Its own
     server: a hung request is logged when it ends, which would leak into other tests.)"""
-    hub = burst_hub
+    hub = own_hub
     hub.add_repo(
         "fault/all-heads-hang",
         {"README.md": make_card(license="mit"), "LICENSE": corpus_license("mit.txt")},
