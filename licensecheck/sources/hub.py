@@ -3,7 +3,21 @@
 Per model: ONE `HfApi.model_info(expand=[cardData, sha, gated, siblings, tags, pipeline_tag,
 library_name])` request, then each licence-like file in `siblings` (README.md included, for
 the card body) with `hf_hub_download(revision=<commit sha>)`: HEAD + GET the first time,
-nothing at all once the file is in the HF cache. See ../shared/notes/hub-protocol.md.
+nothing at all once the file is in the HF cache (looked up there first, without a request).
+See ../shared/notes/hub-protocol.md and docs/performance.md.
+
+Speed without hammering the Hub:
+
+- at most `jobs` requests in flight per source (a semaphore around each model_info and each
+  file download); a model's licence files are fetched in parallel, within that bound;
+- a 429's Retry-After closes a gate shared by every worker of the source: hooks on
+  huggingface_hub's shared HTTP client make each of our requests (its own retries included)
+  wait for the gate, and each 429 it sees close it. Other users of huggingface_hub in the
+  process are not affected (the hooks act only on the threads doing our calls);
+- telemetry is off for our calls (no `/api/agent-harnesses` request, no agent user-agent);
+- with `info_cache` (a directory), the model_info answer for a revision given as a commit
+  sha is kept on disk: a commit cannot change, so a warm audit of sha-pinned models makes no
+  request at all. A branch or tag always costs its one model_info (it may have moved).
 
 Timeouts are explicit: `timeout` bounds model_info (the client has none by default) and the
 first HEAD of each file; `deadline` bounds each download as a whole, because the client's
@@ -23,11 +37,16 @@ Failures become `SourceError(kind, message)` with a one-line message and never a
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import re
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +62,10 @@ EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "libra
 # Tried when the Hub (or an imitation) gives no file list.
 FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
+DEFAULT_JOBS = 16  # requests in flight per source
+INFO_FORMAT = 1  # layout of a cached model_info entry
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_SHA = re.compile(r"[0-9a-f]{40}")
 
 T = TypeVar("T")
 
@@ -75,6 +97,163 @@ class RateGate:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
 
 
+# --- the shared huggingface_hub client: telemetry off, the gate on our threads -------------
+
+# The source whose call the current thread is making (set around model_info and inside
+# each download thread), so that the client hooks act only on our requests.
+_CURRENT = threading.local()
+_PREPARED = False
+_PREPARE_LOCK = threading.Lock()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _request_hook(request: Any) -> None:
+    source = getattr(_CURRENT, "source", None)
+    if source is not None:
+        source.gate.wait()
+
+
+def _response_hook(response: Any) -> None:
+    source = getattr(_CURRENT, "source", None)
+    if source is not None and getattr(response, "status_code", None) == 429:
+        after = parse_retry_after(response.headers.get("retry-after"))
+        source.gate.defer(source.backoff if after is None else min(after, source.max_retry_after))
+
+
+def prepare_client() -> None:
+    """Once per process, before our first Hub call: telemetry off for our calls, and the
+    gate hooks added to the clients huggingface_hub creates (its shared session)."""
+    global _PREPARED
+    with _PREPARE_LOCK:
+        if _PREPARED:
+            return
+        from huggingface_hub import constants
+        from huggingface_hub.utils import _http
+
+        # Read per request by the client: no /api/agent-harnesses fetch, no agent user-agent.
+        constants.HF_HUB_DISABLE_TELEMETRY = True
+        previous = getattr(_http, "_GLOBAL_CLIENT_FACTORY", None) or _http.default_client_factory
+
+        def factory() -> Any:
+            client = previous()
+            hooks = client.event_hooks
+            client.event_hooks = {
+                "request": [*hooks.get("request", ()), _request_hook],
+                "response": [*hooks.get("response", ()), _response_hook],
+            }
+            return client
+
+        _http.set_client_factory(factory)
+        _PREPARED = True
+
+
+@dataclass(frozen=True)
+class HubInfo:
+    """What licensecheck uses of a model_info answer (cacheable as JSON)."""
+
+    sha: str | None
+    siblings: tuple[str, ...] | None  # None: the Hub gave no file list
+    card: dict[str, Any] | None  # cardData, as huggingface_hub's ModelCardData.to_dict()
+    gated: bool = False
+    tags: tuple[str, ...] = ()
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+
+    @classmethod
+    def from_payload(cls, data: Any) -> HubInfo:
+        """From the JSON of `GET /api/models/{repo}[/revision/{rev}]?expand=...`, read the
+        way huggingface_hub's ModelInfo reads it. ValueError for an answer that is not one."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a {type(data).__name__}, not an object")
+        sha = data.get("sha")
+        siblings = data.get("siblings")
+        names: tuple[str, ...] | None = None
+        if siblings is not None:
+            if not isinstance(siblings, list) or not all(
+                isinstance(x, dict) and "rfilename" in x for x in siblings
+            ):
+                raise ValueError("siblings is not a list of files")
+            # A name that is not a string is ignored, like any hostile name later on.
+            names = tuple(x["rfilename"] for x in siblings if isinstance(x["rfilename"], str))
+        card = data.get("cardData")
+        gated = data.get("gated")
+        tags = data.get("tags")
+        pipeline_tag = data.get("pipeline_tag")
+        library = data.get("library_name")
+        return cls(
+            sha=sha if isinstance(sha, str) and _SHA.fullmatch(sha) else None,
+            siblings=names,
+            # As ModelCardData.to_dict() gives it: keys whose value is null are dropped.
+            card={str(k): v for k, v in card.items() if v is not None}
+            if isinstance(card, dict)
+            else None,
+            gated=bool(gated) and gated != "false",
+            tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
+            pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
+            library_name=library if isinstance(library, str) else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha": self.sha,
+            "siblings": None if self.siblings is None else list(self.siblings),
+            "card": self.card,
+            "gated": self.gated,
+            "tags": list(self.tags),
+            "pipeline_tag": self.pipeline_tag,
+            "library_name": self.library_name,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> HubInfo | None:
+        """The cached form back, or None when it is not exactly that (never trusted)."""
+
+        def strings(value: Any) -> bool:
+            return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+        def optional_str(value: Any) -> bool:
+            return value is None or isinstance(value, str)
+
+        if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
+            return None
+        sha, siblings, card = data["sha"], data["siblings"], data["card"]
+        if not (isinstance(sha, str) and _SHA.fullmatch(sha)):
+            return None
+        if not (siblings is None or strings(siblings)) or not strings(data["tags"]):
+            return None
+        if not (card is None or isinstance(card, dict)) or not isinstance(data["gated"], bool):
+            return None
+        if not (optional_str(data["pipeline_tag"]) and optional_str(data["library_name"])):
+            return None
+        return cls(
+            sha=sha,
+            siblings=None if siblings is None else tuple(siblings),
+            card=card,
+            gated=data["gated"],
+            tags=tuple(data["tags"]),
+            pipeline_tag=data["pipeline_tag"],
+            library_name=data["library_name"],
+        )
+
+
 def _status(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     code = getattr(response, "status_code", None)
@@ -84,11 +263,7 @@ def _status(exc: BaseException) -> int | None:
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
-    value = headers.get("retry-after") if headers is not None else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return parse_retry_after(headers.get("retry-after") if headers is not None else None)
 
 
 def _server_text(exc: BaseException) -> str:
@@ -164,6 +339,8 @@ class HubSource(ModelSource):
         backoff: float = 0.5,
         max_retry_after: float = 30.0,
         gate: RateGate | None = None,
+        jobs: int = DEFAULT_JOBS,
+        info_cache: str | Path | None = None,
     ) -> None:
         super().__init__()
         # token None: huggingface_hub's own lookup (HF_TOKEN, then the saved login).
@@ -179,37 +356,117 @@ class HubSource(ModelSource):
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self.gate = gate or RateGate()
-        self._api: Any = None
-        self._api_lock = threading.Lock()
+        self.jobs = max(1, jobs)
+        self._slots = threading.BoundedSemaphore(self.jobs)
+        # model_info answers for sha revisions (see the module docstring); None: not kept
+        self.info_cache = Path(info_cache) if info_cache is not None else None
+        self._headers: dict[str, str] | None = None
 
-    # --- huggingface_hub, lazily --------------------------------------------------------
-
-    def api(self) -> Any:
-        with self._api_lock:
-            if self._api is None:
-                from huggingface_hub import HfApi
-
-                self._api = HfApi(
-                    endpoint=self.endpoint,
-                    token=self.token,
-                    library_name="licensecheck",
-                    library_version=__version__,
-                )
-            return self._api
+    @contextlib.contextmanager
+    def _gated(self) -> Iterator[None]:
+        """Our call on this thread: the client hooks apply this source's gate to it."""
+        previous = getattr(_CURRENT, "source", None)
+        _CURRENT.source = self
+        try:
+            yield
+        finally:
+            _CURRENT.source = previous
 
     # --- model_info -----------------------------------------------------------------------
 
-    def _model_info(self, ref: ModelRef) -> Any:
+    def _info(self, ref: ModelRef) -> HubInfo:
+        """model_info for `ref`: from the info cache for a sha revision, else one request."""
+        pinned = ref.revision if ref.revision and _SHA.fullmatch(ref.revision) else None
+        if pinned is not None:
+            cached = self._read_info(ref, pinned)
+            if cached is not None:
+                return cached
+        info = self._model_info(ref)
+        if pinned is not None and info.sha == pinned:
+            self._write_info(ref, info)
+        return info
+
+    def _info_path(self, ref: ModelRef, sha: str) -> Path | None:
+        if self.info_cache is None:
+            return None
+        key = f"{self.endpoint}\0{ref.repo_id.lower()}\0{sha}"
+        name = hashlib.sha256(key.encode()).hexdigest()[:40]
+        return self.info_cache / "hub-info" / f"{name}.json"
+
+    def _read_info(self, ref: ModelRef, sha: str) -> HubInfo | None:
+        path = self._info_path(ref, sha)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != INFO_FORMAT:
+            return None
+        if data.get("endpoint") != self.endpoint or data.get("repo") != ref.repo_id.lower():
+            return None
+        info = HubInfo.from_json(data.get("info"))
+        return info if info is not None and info.sha == sha else None
+
+    def _write_info(self, ref: ModelRef, info: HubInfo) -> None:
+        if info.sha is None:
+            return
+        path = self._info_path(ref, info.sha)
+        if path is None:
+            return
+        entry = {
+            "format": INFO_FORMAT,
+            "endpoint": self.endpoint,
+            "repo": ref.repo_id.lower(),
+            "info": info.to_json(),
+        }
+        try:
+            text = json.dumps(entry, sort_keys=True, default=str)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".info-", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.replace(tmp, path)  # atomic: a reader sees no entry or a whole one
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except (OSError, TypeError, ValueError):
+            pass  # an accelerator only: the next run asks the Hub again
+
+    def _request_info(self, ref: ModelRef) -> HubInfo:
+        """One model_info request, as `HfApi.model_info(expand=EXPAND)` makes it, on the
+        client's shared session, without importing hf_api (a third of a warm run's start)."""
+        from urllib.parse import quote
+
+        from huggingface_hub import get_session, hf_raise_for_status
+        from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
+
+        url = f"{self.endpoint}/api/models/{ref.repo_id}"
+        if ref.revision is not None:
+            url += f"/revision/{quote(ref.revision, safe='')}"
+        headers = self._headers
+        if headers is None:  # the same for every call of this source (token, user agent)
+            headers = self._headers = build_hf_headers(
+                token=self.token, library_name="licensecheck", library_version=__version__
+            )
+        with self._slots, self._gated():
+            response = get_session().get(
+                url, headers=headers, timeout=self.timeout, params={"expand": EXPAND}
+            )
+            hf_raise_for_status(response)
+            return HubInfo.from_payload(response.json())
+
+    def _model_info(self, ref: ModelRef) -> HubInfo:
         import httpx2
         from huggingface_hub import errors as hf_errors
 
+        prepare_client()
         attempt = 0
         while True:
             self.gate.wait()
             try:
-                return self.api().model_info(
-                    ref.repo_id, revision=ref.revision, expand=EXPAND, timeout=self.timeout
-                )
+                return self._request_info(ref)
             except hf_errors.RevisionNotFoundError:
                 raise SourceError(
                     "not-found", f"{ref.display}: revision {ref.revision!r} not found"
@@ -284,17 +541,18 @@ class HubSource(ModelSource):
         from huggingface_hub import hf_hub_download
 
         def call() -> str:
-            return str(
-                hf_hub_download(
-                    ref.repo_id,
-                    path,
-                    revision=revision,
-                    endpoint=self.endpoint,
-                    cache_dir=self.cache_dir,
-                    etag_timeout=self.timeout,
-                    token=self.token,
+            with self._gated():  # runs in the download's own thread
+                return str(
+                    hf_hub_download(
+                        ref.repo_id,
+                        path,
+                        revision=revision,
+                        endpoint=self.endpoint,
+                        cache_dir=self.cache_dir,
+                        etag_timeout=self.timeout,
+                        token=self.token,
+                    )
                 )
-            )
 
         # huggingface_hub retries a failed HEAD and a 429, but not a 5xx on the body's GET
         # (a CDN's bad second): retry that here, `retries` times, inside the same deadline.
@@ -363,11 +621,60 @@ class HubSource(ModelSource):
 
     # --- the model ----------------------------------------------------------------------
 
+    def _cached_file(self, ref: ModelRef, path: str, sha: str) -> str | None:
+        """The file's path in the HF cache at commit `sha` (snapshots/<sha>/<path>, a link
+        to a blob that is there), without a request, or None. Read from the documented
+        layout as sources/cache.py does (huggingface_hub's file_download is not imported
+        on a warm run)."""
+        from licensecheck.sources.cache import default_cache_dir, repo_folder_name
+
+        root = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+        candidate = root / repo_folder_name(ref.repo_id) / "snapshots" / sha / path
+        try:
+            return str(candidate) if candidate.is_file() else None
+        except (OSError, ValueError):
+            return None
+
+    def _read_files(
+        self, ref: ModelRef, paths: list[str], pin: str
+    ) -> list[str | Finding | BaseException | None]:
+        """Each path's `_download` outcome (an exception is returned, not raised), in order.
+        Files already in the HF cache at a sha cost nothing; the others are fetched in
+        parallel, each holding one of the source's `jobs` slots."""
+        results: list[str | Finding | BaseException | None] = [None] * len(paths)
+        todo: list[int] = []
+        for i, path in enumerate(paths):
+            cached = self._cached_file(ref, path, pin) if _SHA.fullmatch(pin) else None
+            if cached is not None:
+                results[i] = cached
+            else:
+                todo.append(i)
+
+        def run(i: int) -> None:
+            try:
+                with self._slots:
+                    results[i] = self._download(ref, paths[i], pin)
+            except BaseException as exc:  # handed to the caller, in file order
+                results[i] = exc
+
+        if len(todo) == 1:
+            run(todo[0])
+        elif todo:
+            prepare_client()  # once, before the threads race to
+            threads = [
+                threading.Thread(target=run, args=(i,), name="licensecheck-file", daemon=True)
+                for i in todo
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        return results
+
     def _fetch(self, ref: ModelRef) -> ModelFacts:
-        info = self._model_info(ref)
+        info = self._info(ref)
         findings: list[Finding] = []
-        sha = getattr(info, "sha", None)
-        sha = sha if isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha) else None
+        sha = info.sha
         if sha is None:
             findings.append(
                 Finding(
@@ -377,11 +684,8 @@ class HubSource(ModelSource):
             )
         pin = sha or ref.revision or "main"
 
-        siblings = getattr(info, "siblings", None)
-        listed = [
-            s.rfilename for s in siblings or [] if isinstance(getattr(s, "rfilename", None), str)
-        ]
-        if siblings is None:
+        listed = list(info.siblings or ())
+        if info.siblings is None:
             findings.append(Finding(kind="no-file-list", message="the Hub gave no file list"))
             wanted = list(FALLBACK_FILES)
         else:
@@ -391,15 +695,19 @@ class HubSource(ModelSource):
             if capped:
                 findings.append(capped)
 
+        texts = [p for p in wanted if filesmod.is_text_name(p)]
+        outcomes = dict(zip(texts, self._read_files(ref, texts, pin), strict=True))
         readme_text: str | None = None
         repo_files: list[RepoFile] = []
         for path in wanted:
-            if not filesmod.is_text_name(path):
+            if path not in outcomes:
                 findings.append(filesmod.not_text_finding(path))
                 continue
-            got = self._download(ref, path, pin)
+            got = outcomes[path]
+            if isinstance(got, BaseException):
+                raise got  # the first failure in file order: the same error every run
             if got is None:
-                if siblings is not None:
+                if info.siblings is not None:
                     raise SourceError(
                         "not-found", f"{ref.display}: {path} is listed but not found at {pin[:12]}"
                     )
@@ -420,10 +728,8 @@ class HubSource(ModelSource):
             self._remember_revision(ref, sha)
         card, card_text, card_findings = self._card(info, readme_text)
         findings.extend(card_findings)
-        findings.extend(_link_gaps(card, listed if siblings is not None else None))
-        gated = getattr(info, "gated", None)
-        tags = getattr(info, "tags", None) or ()
-        pipeline_tag = getattr(info, "pipeline_tag", None) or card.pipeline_tag
+        findings.extend(_link_gaps(card, listed if info.siblings is not None else None))
+        pipeline_tag = info.pipeline_tag or card.pipeline_tag
         return ModelFacts(
             ref=ref,
             source=self.name,
@@ -431,8 +737,8 @@ class HubSource(ModelSource):
             card=card,
             card_text=card_text,
             files=tuple(repo_files),
-            gated=bool(gated) and gated != "false",
-            tags=tuple(t for t in tags if isinstance(t, str)),
+            gated=info.gated,
+            tags=info.tags,
             pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
             findings=tuple(findings),
             filenames=tuple(sorted(listed)[:MAX_FILENAMES]),
@@ -462,18 +768,12 @@ class HubSource(ModelSource):
             pass  # the cache is an optimisation; an online run does not need it
 
     def _card(
-        self, info: Any, readme_text: str | None
+        self, info: HubInfo, readme_text: str | None
     ) -> tuple[CardData, str | None, list[Finding]]:
         """Metadata from the Hub's cardData; the README's own front matter only without it."""
         findings: list[Finding] = []
         parsed = parse_card(readme_text) if readme_text is not None else None
-        hub_card = getattr(info, "card_data", None)
-        mapping: dict[str, Any] | None = None
-        if hub_card is not None:
-            try:
-                mapping = hub_card.to_dict()
-            except Exception:  # a card the client itself cannot represent
-                mapping = None
+        mapping = info.card
         if mapping:
             card, findings = card_data(mapping, "cardData")
         elif parsed is not None:
@@ -484,7 +784,7 @@ class HubSource(ModelSource):
             findings.append(
                 Finding(kind="card-missing", message="no card metadata and no README.md")
             )
-        library = getattr(info, "library_name", None)
+        library = info.library_name
         if card.library_name is None and isinstance(library, str):
             card = _replace_library(card, library)
         return card, (parsed.body if parsed is not None else None), findings
