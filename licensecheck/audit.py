@@ -8,11 +8,15 @@ For each model, one pipeline:
     policy.subject.build_subject(...) -> Subject
     policy.engine.evaluate(policy, kb, subject, use, today) -> UseVerdict   (per use)
 
-Base models are read through the same source object, which memoises, so a base shared by
-many models costs one request per run; their determinations are memoised here. Models are
-processed by a bounded thread pool (`jobs`); results come back in input order whatever the
-completion order. A model that cannot be read is a `ModelResult` with `status="error"`; the
-others are still judged. Progress is reported through an injected callback.
+Base models are read through the same source object, which memoises per (repo, revision)
+with one request in flight per key, so a base shared by many models costs one request per
+run even when several workers ask at once; determinations are memoised here the same way
+(a per-key future, not just a dict), and with a `DeterminationCache` (cache.py) they are
+also kept on disk, so a warm run does not identify texts again. Models are processed by a
+bounded thread pool (`jobs`); results come back in input order whatever the completion
+order. A model that cannot be read is a `ModelResult` with `status="error"`; the others are
+still judged. Progress is reported through an injected callback, called under a lock (one
+event at a time, `done` counting up), so the observer need not be thread-safe.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from licensecheck import __version__
 from licensecheck.errors import SourceError
@@ -34,10 +39,13 @@ from licensecheck.lineage import DEFAULT_MAX_DEPTH, Lineage, resolve_lineage
 from licensecheck.policy import engine
 from licensecheck.policy.model import Policy
 from licensecheck.policy.subject import build_subject
+from licensecheck.redact import one_line
 from licensecheck.results import AuditReport, ModelError, ModelResult, PolicyInfo, UseVerdict
-from licensecheck.sources.hub import one_line
 from licensecheck.sources.interface import ModelSource
 from licensecheck.sources.refs import is_sha
+
+if TYPE_CHECKING:
+    from licensecheck.cache import DeterminationCache
 
 MAX_JOBS = 64
 
@@ -74,6 +82,7 @@ class Auditor:
         *,
         jobs: int = 1,
         max_depth: int = DEFAULT_MAX_DEPTH,
+        determinations: DeterminationCache | None = None,
     ) -> None:
         self.source = source
         self.kb = kb
@@ -83,9 +92,14 @@ class Auditor:
         self.progress = progress or _no_progress
         self.jobs = max(1, min(MAX_JOBS, jobs))
         self.max_depth = max_depth
-        self._determinations: dict[tuple[str, str | None], Determination] = {}
+        self.determinations = determinations  # on-disk cache, None: identify every time
+        self._determinations: dict[tuple[str, str | None], Future[Determination]] = {}
         self._lock = threading.Lock()
+        self._progress_lock = threading.Lock()
+        self._matcher_lock = threading.Lock()
+        self._matcher_ready = False
         self._done = 0
+        self.identified = 0  # determinations computed (not memoised, not from the cache)
 
     # --- the run --------------------------------------------------------------------------
 
@@ -95,12 +109,12 @@ class Auditor:
         self._done = 0
 
         def one(ref: ModelRef) -> ModelResult:
-            self.progress(ProgressEvent("start", ref.display, self._done, total))
+            with self._progress_lock:
+                self.progress(ProgressEvent("start", ref.display, self._done, total))
             result = self.audit_one(ref)
-            with self._lock:
+            with self._progress_lock:
                 self._done += 1
-                done = self._done
-            self.progress(ProgressEvent("done", ref.display, done, total, result.status))
+                self.progress(ProgressEvent("done", ref.display, self._done, total, result.status))
             return result
 
         if self.jobs == 1 or total <= 1:
@@ -144,16 +158,47 @@ class Auditor:
     # --- stages ---------------------------------------------------------------------------
 
     def determine(self, facts: ModelFacts) -> Determination:
-        """The model's own licence determination, once per (model, revision) per run."""
+        """The model's own licence determination, once per (model, revision) per run: the
+        first caller computes it, concurrent callers for the same key wait for that result."""
         key = facts.ref.key
         with self._lock:
-            cached = self._determinations.get(key)
-        if cached is not None:
-            return cached
+            future = self._determinations.get(key)
+            owner = future is None
+            if future is None:
+                future = self._determinations[key] = Future()
+        if owner:
+            try:
+                future.set_result(self._identify(facts))
+            except BaseException as exc:  # the waiters see the same failure
+                future.set_exception(exc)
+        return future.result()
+
+    def _identify(self, facts: ModelFacts) -> Determination:
+        """From the on-disk cache when it holds these exact facts, else identified (and kept)."""
+        cache = self.determinations
+        if cache is not None:
+            cached = cache.get(facts)
+            if cached is not None:
+                return cached
+        self._prepare_matcher()
         determination = evidence.determine(facts, self.kb)
         with self._lock:
-            self._determinations.setdefault(key, determination)
+            self.identified += 1
+        if cache is not None:
+            cache.put(facts, determination)
         return determination
+
+    def _prepare_matcher(self) -> None:
+        """Load (or build) the matcher's index once, before the workers identify: left to
+        them, every worker would build it at the same time on a cold start."""
+        if self._matcher_ready:
+            return
+        with self._matcher_lock:
+            if not self._matcher_ready:
+                from licensecheck.identify.matcher import Matcher
+
+                Matcher.get(self.kb)
+                self._matcher_ready = True
 
     def fetch_base(self, ref: ModelRef) -> tuple[ModelFacts, Determination]:
         """The lineage's view of a base model: the same source, memoised."""

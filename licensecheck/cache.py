@@ -1,0 +1,274 @@
+"""licensecheck's own on-disk cache of licence determinations (the HF cache of model files is
+another thing: see sources/cache.py).
+
+Identifying a model's licence (matching its licence files and card text) is the one costly
+step a warm run would repeat, so its result is kept on disk, one JSON file per model:
+
+    $LICENSECHECK_CACHE_DIR (else the user cache dir)/determinations/<generation>/<key>.json
+
+- `generation` is a digest of the knowledge base (`kb.digest`) and of the matcher version
+  (`matcher_version()`: the identification code, the index's canonical texts and format):
+  any change to either starts a new generation, so an entry is never read by another
+  matcher. Older generations are pruned (a few are kept for side-by-side installations).
+- `key` is a digest of the repo, the commit sha and everything the source learned about the
+  model at that commit (`facts_digest`: card, card text, licence files, tags, findings...).
+  Only models at a known commit sha are cached: their content cannot change under the key.
+- Writes are atomic (temp file + rename). An entry that cannot be read, parsed or decoded
+  into a `Determination`, or that names another key, is ignored (a miss) and rewritten:
+  never trusted. The cache is an accelerator only; every failure falls back to identifying.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import types
+import typing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from licensecheck.identify.types import Determination
+from licensecheck.sources.refs import is_sha
+
+if TYPE_CHECKING:
+    from licensecheck.facts import ModelFacts
+    from licensecheck.knowledge.store import KnowledgeBase
+
+FORMAT = 1  # bump when the entry layout changes
+KEEP_GENERATIONS = 3
+_SUBDIR = "determinations"
+# Facts fields that do not describe the model: the name of the source that read it.
+_NOT_CONTENT = frozenset({"source"})
+
+
+def cache_dir() -> Path:
+    """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory (the one the
+    identification index uses)."""
+    from licensecheck.identify.index import cache_dir as index_cache_dir
+
+    return index_cache_dir()
+
+
+@functools.lru_cache(maxsize=4)
+def matcher_version(kb_digest: str) -> str:
+    """A digest of what identification depends on besides the knowledge base data: the
+    identification and knowledge code, the canonical texts and the index format."""
+    from licensecheck import __version__, facts, identify, knowledge
+    from licensecheck.identify import index
+
+    h = hashlib.sha256(f"{__version__}\0{index.FORMAT}\0".encode())
+    texts_dir = Path(knowledge.__file__).parent / "texts"
+    h.update(index.texts_digest(kb_digest, texts_dir).encode())
+    code = [Path(facts.__file__ or "")]
+    for package in (identify, knowledge):
+        code.extend(sorted(Path(package.__file__ or "").parent.glob("*.py")))
+    for path in code:
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()[:20]
+
+
+# --- encoding ----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, tuples and mappings as JSON-ready values (dataclass fields in order)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def facts_digest(facts: ModelFacts) -> str:
+    """A digest of everything a source learned about a model (all `ModelFacts` fields but
+    the source's name; the repo id without its case; not how the revision was spelled)."""
+    content = {
+        f.name: _plain(getattr(facts, f.name))
+        for f in dataclasses.fields(facts)
+        if f.name not in _NOT_CONTENT and f.name != "ref"
+    }
+    content["ref"] = {"repo_id": facts.ref.repo_id.lower(), "local_path": facts.ref.local_path}
+    text = json.dumps(content, sort_keys=True, default=repr, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    """`value` (parsed JSON) as an instance of type `tp`, or _Invalid. Strict: exact key
+    sets for dataclasses, exact scalar types (an int is accepted for a float)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(tp):
+            try:
+                return _decode(option, value)
+            except _Invalid:
+                continue
+        raise _Invalid(f"{value!r} is not {tp}")
+    if origin is tuple:
+        item, *rest = typing.get_args(tp)
+        if rest != [Ellipsis] or not isinstance(value, list):
+            raise _Invalid(f"{value!r} is not {tp}")
+        return tuple(_decode(item, v) for v in value)
+    if tp is type(None):
+        if value is not None:
+            raise _Invalid(f"{value!r} is not None")
+        return None
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Invalid(f"{value!r} is not a number")
+        return float(value)
+    if tp in (str, bool, int):
+        if type(value) is not tp:
+            raise _Invalid(f"{value!r} is not {tp.__name__}")
+        return value
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        fields = dataclasses.fields(tp)
+        if not isinstance(value, dict) or set(value) != {f.name for f in fields}:
+            raise _Invalid(f"not a {tp.__name__}")
+        hints = _hints(tp)
+        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in fields})
+    raise _Invalid(f"unsupported type {tp!r}")
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+
+
+def decode_determination(value: Any) -> Determination | None:
+    """A `Determination` from its JSON form, or None when it is not exactly one."""
+    try:
+        decoded = _decode(Determination, value)
+    except (_Invalid, TypeError, ValueError, RecursionError):
+        return None
+    return decoded if isinstance(decoded, Determination) else None
+
+
+# --- the cache -----------------------------------------------------------------------------
+
+
+class DeterminationCache:
+    """Determinations on disk, for models at a commit sha. Thread-safe; never raises."""
+
+    def __init__(self, directory: Path, kb: KnowledgeBase) -> None:
+        self.root = Path(directory) / _SUBDIR
+        kb_digest = kb.digest
+        self.generation = hashlib.sha256(
+            f"{FORMAT}\0{kb_digest}\0{matcher_version(kb_digest)}".encode()
+        ).hexdigest()[:16]
+        self.directory = self.root / self.generation
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+        self._lock = threading.Lock()
+        self._prepared = False
+
+    @classmethod
+    def default(cls, kb: KnowledgeBase) -> DeterminationCache:
+        """The cache in `$LICENSECHECK_CACHE_DIR` or the user cache directory."""
+        return cls(cache_dir(), kb)
+
+    @staticmethod
+    def cacheable(facts: ModelFacts) -> bool:
+        return is_sha(facts.revision)
+
+    def key(self, facts: ModelFacts) -> str:
+        """The entry's key: repo, commit sha and the digest of the facts."""
+        raw = f"{facts.ref.repo_id.lower()}\0{facts.revision}\0{facts_digest(facts)}"
+        return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def get(self, facts: ModelFacts) -> Determination | None:
+        """The cached determination for these facts, or None (a miss, never an error)."""
+        if not self.cacheable(facts):
+            return None
+        key = self.key(facts)
+        found = self._read(key)
+        with self._lock:
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return found
+
+    def _read(self, key: str) -> Determination | None:
+        try:
+            with self._path(key).open("rb") as fh:
+                data = json.loads(fh.read())
+        except (OSError, ValueError, RecursionError):
+            return None  # missing, unreadable or not JSON: recompute and rewrite
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        return decode_determination(data.get("determination"))
+
+    def put(self, facts: ModelFacts, determination: Determination) -> None:
+        """Store a determination (atomically). A cache that cannot be written is skipped."""
+        if not self.cacheable(facts):
+            return
+        key = self.key(facts)
+        entry = {
+            "format": FORMAT,
+            "key": key,
+            "repo": facts.ref.repo_id,
+            "revision": facts.revision,
+            "determination": _plain(determination),
+        }
+        text = json.dumps(entry, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        try:
+            self._prepare()
+            fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
+                    fh.write(text)
+                os.replace(tmp, self._path(key))  # readers see the old entry or the new one
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError:
+            return  # read-only or full disk: the next run identifies again
+        with self._lock:
+            self.writes += 1
+
+    def _prepare(self) -> None:
+        """Create this generation's directory; the first time, prune old generations."""
+        with self._lock:
+            if self._prepared:
+                return
+            self._prepared = True
+        created = not self.directory.is_dir()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if created:
+            self._prune()
+
+    def _prune(self) -> None:
+        try:
+            others = [p for p in self.root.iterdir() if p.is_dir() and p != self.directory]
+            others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return
+        for old in others[KEEP_GENERATIONS - 1 :]:
+            with contextlib.suppress(OSError):
+                for entry in old.iterdir():
+                    entry.unlink()
+                old.rmdir()
+
+
+__all__ = ["DeterminationCache", "cache_dir", "decode_determination", "facts_digest"]
