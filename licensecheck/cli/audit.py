@@ -14,10 +14,10 @@ from licensecheck.cli.options import (
     ModelOptions,
     build_source,
     choose_format,
+    determination_cache,
     exit_status,
     guarded,
     is_offline,
-    load_kb,
     model_options,
     resolve_policy,
     resolve_uses,
@@ -39,6 +39,7 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
     configuration error; 3 a model could not be evaluated.
     """
     from licensecheck.audit import Auditor
+    from licensecheck.cli.scan import load_kb_warm
     from licensecheck.formats import RenderOptions, render
     from licensecheck.sources.refs import parse_refs
 
@@ -46,15 +47,22 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
     with guarded():
         refs = parse_refs(models)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
-        kb = load_kb()
+        kb = load_kb_warm()  # the parsed knowledge base from the user cache when unchanged
         policy = resolve_policy(opts, kb)
         uses = resolve_uses(opts, policy)
         source = build_source(opts)
         remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
         with progress(len(refs), enabled=remote >= 2) as observer:
-            report = Auditor(source, kb, policy, uses, today(), observer, jobs=opts.jobs).audit(
-                refs
-            )
+            report = Auditor(
+                source,
+                kb,
+                policy,
+                uses,
+                today(),
+                observer,
+                jobs=opts.jobs,
+                determinations=determination_cache(kb),
+            ).audit(refs)
         color = fmt == "table" and opts.output is None and use_color()
         text = render(fmt, report, RenderOptions(kb=kb, color=color, width=terminal_width()))
         write_report(text, opts.output)

@@ -29,6 +29,7 @@ import click
 from licensecheck.errors import LicensecheckError, PolicyError, SourceError, UsageError
 
 if TYPE_CHECKING:
+    from licensecheck.cache import DeterminationCache
     from licensecheck.knowledge.store import KnowledgeBase
     from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
@@ -40,7 +41,7 @@ EXIT_USAGE = 2
 EXIT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-DEFAULT_JOBS = 8
+DEFAULT_JOBS = 16  # Hub requests in flight at once (docs/performance.md)
 DEFAULT_TIMEOUT = 10.0  # seconds, per Hub request (LICENSECHECK_HUB_TIMEOUT overrides)
 DEFAULT_RETRIES = 2  # model_info retries (LICENSECHECK_HUB_RETRIES overrides)
 
@@ -121,7 +122,7 @@ def model_options(func: F) -> F:
             type=click.IntRange(1, 64),
             default=DEFAULT_JOBS,
             show_default=True,
-            help="Models fetched at once.",
+            help="Hub requests in flight at once (models are read as many at a time).",
         ),
     ]
     for decorator in reversed(decorators):
@@ -299,8 +300,24 @@ def build_source(opts: ModelOptions) -> ModelSource:
         timeout=budget.timeout,
         retries=budget.retries,
         deadline=budget.deadline,
+        jobs=opts.jobs,
+        info_cache=own_cache_dir(),
     )
     return Router(hub=hub, local=LocalSource())
+
+
+def own_cache_dir() -> Path:
+    """licensecheck's own cache directory (LICENSECHECK_CACHE_DIR, else the user cache dir)."""
+    from licensecheck.cache import cache_dir
+
+    return cache_dir()
+
+
+def determination_cache(kb: KnowledgeBase) -> DeterminationCache:
+    """The on-disk cache of licence determinations for a run (docs/performance.md)."""
+    from licensecheck.cache import DeterminationCache
+
+    return DeterminationCache.default(kb)
 
 
 def choose_format(opts: ModelOptions, stdout_is_terminal: bool) -> str:
