@@ -92,7 +92,10 @@ def read_text_file(path: str, max_bytes: int = MAX_BYTES) -> FileText:
             )
     if text.startswith("\ufeff"):
         text = text[1:]
-    return FileText(path, text, tuple(findings))
+    from licensecheck.redact import clean
+
+    # Passages of the file are quoted in the report: no token, no terminal control codes.
+    return FileText(path, clean(text), tuple(findings))
 
 
 def identify_files(paths: list[str]) -> list[FileResult]:
