@@ -285,3 +285,26 @@ def test_no_output_of_any_command_or_format_holds_a_secret(
     assert "***" in outputs["notice"][1]  # the NOTICE file, its token masked
     assert "Leak Co. model" in outputs["notice"][1]
     assert os.environ.get("HF_TOKEN") is None  # the test process itself never had it
+
+
+def test_identify_quotes_no_token_from_the_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from licensecheck.cli.main import main
+
+    text = corpus_license("mit.txt").decode()
+    text = text.replace(
+        "Permission is hereby granted",
+        f"Permission is \x1b]0;owned\x07 hereby granted to {CARD_TOKEN} at "
+        f"https://x.example/?token={QUERY_SECRET}",
+    )
+    (tmp_path / "LICENSE").write_text(text, encoding="utf-8")
+    for fmt in ("json", "table"):
+        result = CliRunner().invoke(main, ["identify", str(tmp_path / "LICENSE"), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert leaks(result.output) == [] and "\x1b" not in result.output, result.output
+        assert "mit" in result.output
+    report = json.loads(CliRunner().invoke(main, ["identify", str(tmp_path / "LICENSE"),
+                                                   "--format", "json"]).output)  # fmt: skip
+    added = [c["text"] for c in report["results"][0]["license"]["changes"]]
+    assert any("***" in t for t in added), added
