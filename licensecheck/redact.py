@@ -51,6 +51,8 @@ _QUERY = re.compile(
 )
 # user[:password]@ in a URL with a scheme.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s:@\"'<>\\]+(?::[^/\s@\"'<>\\]*)?@")
+# What every pattern above needs: text without any of it is left alone, at once.
+_MAYBE = re.compile(r"(?i)hf\\?_|bearer|[=@]")
 # Characters a terminal acts on (ESC, BEL, backspace, C1 controls), and lone surrogates
 # (a YAML "\ud800" escape), which no UTF-8 encoder accepts. Tab and newline stay.
 _HOSTILE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -71,14 +73,22 @@ def _md_escaped(secret: str) -> str:
     return re.sub(r"([\\`*_\[\]|#<>~])", r"\\\1", secret)
 
 
+_memo: tuple[tuple[object, ...], list[str]] | None = None
+
+
 def secrets() -> list[str]:
     """The literal secrets known now, longest first (so that no prefix is left behind)."""
-    found = {os.environ.get(name, "").strip() for name in TOKEN_ENV}
+    global _memo
     with _extra_lock:
-        found |= _extra
+        key = (*(os.environ.get(name) for name in TOKEN_ENV), len(_extra))
+        if _memo is not None and _memo[0] == key:
+            return _memo[1]
+        found = {os.environ.get(name, "").strip() for name in TOKEN_ENV} | _extra
     values = {s for s in found if len(s) >= MIN_SECRET and not any(c.isspace() for c in s)}
     values |= {_md_escaped(s) for s in values}
-    return sorted(values, key=lambda s: (-len(s), s))
+    ordered = sorted(values, key=lambda s: (-len(s), s))
+    _memo = (key, ordered)
+    return ordered
 
 
 def redact(text: str) -> str:
@@ -89,6 +99,8 @@ def redact(text: str) -> str:
     for secret in secrets():
         if secret in text:
             text = text.replace(secret, MASK)
+    if _MAYBE.search(text) is None:  # the common case: none of the patterns can match
+        return original if text == original else text
     text = _HF_TOKEN.sub(MASK, text)
     text = _BEARER.sub(MASK, text)
     text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
