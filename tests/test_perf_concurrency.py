@@ -1,0 +1,280 @@
+"""Concurrent audits on the loopback Hub: input order, shared bases, the request bound, the
+Retry-After gate, thread-safe progress.
+
+Every test runs the real HubSource (huggingface_hub over HTTP) and the real Auditor; the
+imitation adds latency where requests must overlap.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _perf_support import Concurrency, add_base, add_models, make_auditor, timed_log
+from hub_server import HubServer
+
+from licensecheck.audit import ProgressEvent
+from licensecheck.facts import ModelFacts, ModelRef
+from licensecheck.knowledge.store import KnowledgeBase, load
+from licensecheck.sources import hub as hubmod
+from licensecheck.sources.hub import HubSource, RateGate
+
+Factory = Callable[..., HubSource]
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load()
+
+
+def test_results_in_input_order_whatever_the_completion_order(
+    hub: HubServer, hub_source: Factory, kb: KnowledgeBase
+) -> None:
+    ids = add_models(hub, "perf-order", 12)
+    rng = random.Random(8)
+    delays = {repo: rng.uniform(0.0, 0.12) for repo in ids}
+    finished: list[str] = []
+
+    class Shuffled(HubSource):
+        def _fetch(self, ref: ModelRef) -> ModelFacts:
+            time.sleep(delays[ref.repo_id])  # a slow repo, as on the real Hub
+            facts = super()._fetch(ref)
+            finished.append(ref.repo_id)
+            return facts
+
+    source = Shuffled(hub.url, cache_dir=hub_source().cache_dir, timeout=2.0)
+    refs = [ModelRef(r) for r in ids]
+    report = make_auditor(source, kb, jobs=6).audit(refs)
+    assert finished != ids  # completion order differed ...
+    assert [r.model for r in report.results] == ids  # ... the report's did not
+    assert [r.status for r in report.results] == ["ok"] * len(ids)
+    declared = [r.determination.id for r in report.results if r.determination]
+    assert declared == ["apache-2.0", "mit", "llama3.1", "cc-by-nc-4.0"] * 3
+
+
+def test_a_shared_base_is_read_and_identified_once_across_threads(
+    hub: HubServer, hub_source: Factory, kb: KnowledgeBase
+) -> None:
+    base = add_base(hub)
+    ids = add_models(hub, "perf-derived", 10, base=base)
+    hub.latency = 0.05  # all ten workers ask for the base while its first read is in flight
+    auditor = make_auditor(hub_source(), kb, jobs=10)
+    report = auditor.audit([ModelRef(r) for r in ids])
+    assert [r.status for r in report.results] == ["ok"] * 10
+    assert all(r.lineage and r.lineage[0].model == base for r in report.results)
+    assert len(hub.requests(contains=f"/api/models/{base}")) == 1
+    assert len(hub.requests("HEAD", f"{base}/resolve/")) == 3  # README.md, LICENSE, NOTICE
+    for name in ("README.md", "LICENSE", "NOTICE"):
+        assert len(hub.downloads(f"{base}/resolve/{hub.sha(base)}/{name}")) == 1
+    assert auditor.identified == 11  # ten models and their base, each once
+
+
+def test_requests_in_flight_never_exceed_jobs(
+    hub: HubServer, hub_source: Factory, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = add_models(hub, "perf-bound", 6, extra_files=2)
+    probe = Concurrency()
+    handler = hub._httpd.RequestHandlerClass  # type: ignore[union-attr]
+    handle = handler._handle
+
+    def slow(self: Any, method: str) -> None:
+        # Each request is "in flight" at the Hub for 30 ms; its answer comes after that, so
+        # a worker's next request cannot overlap its previous one in this count.
+        with probe.inside():
+            time.sleep(0.03)
+        handle(self, method)
+
+    monkeypatch.setattr(handler, "_handle", slow)
+    report = make_auditor(hub_source(jobs=3), kb, jobs=6).audit([ModelRef(r) for r in ids])
+    assert [r.status for r in report.results] == ["ok"] * 6
+    # model_info, then a HEAD per file (README.md, LICENSE and two more) and a GET per blob
+    assert probe.calls == len(hub.requests()) >= 6 + 6 * 4 + 6 * 2
+    assert probe.peak == 3  # bounded by the source's jobs, and the bound is used
+
+
+def test_one_models_files_are_fetched_in_parallel(
+    hub: HubServer, hub_source: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo,) = add_models(hub, "perf-files", 1, extra_files=3)
+    probe = Concurrency()
+    monkeypatch.setattr(HubSource, "_download", probe.wrap(HubSource._download))
+    hub.latency = 0.05
+    facts = hub_source().fetch(ModelRef(repo))
+    assert [f.path for f in facts.files] == [
+        "LICENSE",
+        "LICENSE-part0.txt",
+        "LICENSE-part1.txt",
+        "LICENSE-part2.txt",
+    ]
+    assert probe.calls == 5 and probe.peak >= 3
+
+
+def test_retry_after_closes_the_gate_for_every_worker(
+    hub: HubServer, hub_source: Factory, kb: KnowledgeBase
+) -> None:
+    ids = add_models(hub, "perf-gate", 8, extra_files=1)
+    hub.latency = 0.03  # a steady stream of requests from four workers
+    hub.add_fault(f"^/api/models/{ids[1]}$", status=429, retry_after=0.6, times=1)
+    log = timed_log(hub)
+    source = hub_source(max_retry_after=5.0, gate=RateGate())
+    report = make_auditor(source, kb, jobs=4).audit([ModelRef(r) for r in ids])
+    assert [r.status for r in report.results] == ["ok"] * 8
+    (limited,) = [t for t, _, path, status in log if status == 429]
+    # Requests already on the wire when the 429 came back may still arrive; after that,
+    # nobody sends anything until Retry-After has passed ...
+    during = [path for t, _, path, _ in log if limited + 0.15 < t < limited + 0.55]
+    assert during == []
+    # ... and then every worker resumes, the rate-limited model first among them.
+    after = [path for t, _, path, _ in log if t >= limited + 0.55]
+    assert after and any(p == f"/api/models/{ids[1]}" for p in after)
+
+
+def test_file_downloads_wait_at_the_gate(
+    hub: HubServer, hub_source: Factory, tmp_path: Path
+) -> None:
+    (repo,) = add_models(hub, "perf-gate-files", 1, extra_files=1)
+    ref = ModelRef(repo, hub.sha(repo))
+    hub_source(info_cache=tmp_path).fetch(ref)  # model_info kept: the next run only downloads
+    gate = RateGate()
+    source = hub_source(info_cache=tmp_path, cache_dir=tmp_path / "empty-hf-cache", gate=gate)
+    log = timed_log(hub)
+    start = time.monotonic()
+    gate.defer(0.4)  # as a 429 seen by another worker would
+    assert [f.path for f in source.fetch(ref).files] == ["LICENSE", "LICENSE-part0.txt"]
+    assert [m for _, m, _, _ in log].count("HEAD") == 3  # README.md and the two licences
+    assert min(t for t, *_ in log) >= start + 0.4
+
+
+def test_a_429_on_a_file_closes_the_gate(hub: HubServer, hub_source: Factory) -> None:
+    (repo,) = add_models(hub, "perf-gate-429", 1)
+    hub.add_fault(f"^/{repo}/resolve/.*/LICENSE$", status=429, retry_after=0.3, method="HEAD")
+    log = timed_log(hub)
+    gate = RateGate()
+    facts = hub_source(gate=gate, max_retry_after=5.0).fetch(ModelRef(repo))
+    assert [f.path for f in facts.files] == ["LICENSE"]  # huggingface_hub retried it
+    (limited,) = [t for t, _, _, status in log if status == 429]
+    # The gate stayed shut for Retry-After from the moment the 429 came back.
+    assert limited + 0.25 < gate._not_before < limited + 0.45
+
+
+def test_client_hooks_apply_the_gate_only_to_our_calls() -> None:
+    class Response:
+        status_code = 429
+        headers = {"retry-after": "0.3"}  # noqa: RUF012
+
+    source = HubSource("http://127.0.0.1:9", gate=RateGate(), max_retry_after=0.2)
+    hubmod._response_hook(Response())  # another library's call on this thread: untouched
+    start = time.monotonic()
+    hubmod._request_hook(None)
+    assert time.monotonic() - start < 0.05
+    with source._gated():
+        hubmod._response_hook(Response())  # ours: closes the gate, for at most the cap
+        start = time.monotonic()
+        hubmod._request_hook(None)
+        waited = time.monotonic() - start
+    assert 0.15 < waited < 0.3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2", 2.0), ("0.5", 0.5), ("-3", 0.0), ("soon", None), (None, None)],
+)
+def test_retry_after_values(value: str | None, expected: float | None) -> None:
+    assert hubmod.parse_retry_after(value) == expected
+
+
+def test_retry_after_as_an_http_date() -> None:
+    from email.utils import formatdate
+
+    seconds = hubmod.parse_retry_after(formatdate(time.time() + 30, usegmt=True))
+    assert seconds is not None and 25 < seconds <= 30
+
+
+def test_progress_events_are_serialised_and_count_up(
+    hub: HubServer, hub_source: Factory, kb: KnowledgeBase
+) -> None:
+    ids = add_models(hub, "perf-progress", 10)
+    hub.latency = 0.02
+    busy = threading.Lock()
+    events: list[ProgressEvent] = []
+    overlaps: list[str] = []
+
+    def observer(event: ProgressEvent) -> None:  # not thread-safe on purpose
+        if not busy.acquire(blocking=False):
+            overlaps.append(event.model)
+            return
+        try:
+            time.sleep(0.002)
+            events.append(event)
+        finally:
+            busy.release()
+
+    make_auditor(hub_source(), kb, jobs=8, progress=observer).audit([ModelRef(r) for r in ids])
+    assert overlaps == []
+    done = [e.done for e in events if e.kind == "done"]
+    assert done == list(range(1, 11))
+    assert sorted(e.model for e in events if e.kind == "start") == sorted(ids)
+
+
+def test_a_second_run_downloads_nothing(
+    hub: HubServer, hub_source: Factory, hf_cache: Path
+) -> None:
+    (repo,) = add_models(hub, "perf-warm", 1, extra_files=1)
+    first = hub_source().fetch(ModelRef(repo))
+    hub.clear_log()
+    second = hub_source().fetch(ModelRef(repo))  # a new run: same HF cache, new source
+    assert second == first
+    assert [(r.method, r.path) for r in hub.requests()] == [("GET", f"/api/models/{repo}")]
+
+
+def test_a_sha_pinned_second_run_makes_no_request(
+    hub: HubServer, hub_source: Factory, tmp_path: Path
+) -> None:
+    (repo,) = add_models(hub, "perf-pinned", 1)
+    ref = ModelRef(repo, hub.sha(repo))
+    first = hub_source(info_cache=tmp_path).fetch(ref)
+    assert len(hub.requests(contains="/api/models/")) == 1
+    hub.clear_log()
+    second = hub_source(info_cache=tmp_path).fetch(ref)
+    assert second == first and hub.requests() == []
+    # A branch may move: it is asked for every run, cache or not.
+    hub_source(info_cache=tmp_path).fetch(ModelRef(repo))
+    assert len(hub.requests(contains="/api/models/")) == 1
+
+
+def test_a_corrupt_model_info_entry_is_asked_again(
+    hub: HubServer, hub_source: Factory, tmp_path: Path
+) -> None:
+    (repo,) = add_models(hub, "perf-pinned-bad", 1)
+    ref = ModelRef(repo, hub.sha(repo))
+    first = hub_source(info_cache=tmp_path).fetch(ref)
+    (entry,) = (tmp_path / "hub-info").glob("*.json")
+    for bad in (b"{not json", b'{"format": 1}', entry.read_bytes().replace(b'"gated"', b'"x"')):
+        entry.write_bytes(bad)
+        hub.clear_log()
+        assert hub_source(info_cache=tmp_path).fetch(ref) == first
+        assert len(hub.requests(contains="/api/models/")) == 1
+    hub.clear_log()
+    hub_source(info_cache=tmp_path).fetch(ref)  # rewritten whole by the last run
+    assert hub.requests() == []
+
+
+def test_our_calls_send_no_telemetry() -> None:
+    from huggingface_hub import constants
+
+    hubmod.prepare_client()
+    assert constants.HF_HUB_DISABLE_TELEMETRY is True
+    hubmod.prepare_client()  # once per process: the factory is not wrapped twice
+    from huggingface_hub.utils import _http
+
+    client = _http._GLOBAL_CLIENT_FACTORY()
+    try:
+        assert client.event_hooks["request"].count(hubmod._request_hook) == 1
+        assert client.event_hooks["response"].count(hubmod._response_hook) == 1
+    finally:
+        client.close()
