@@ -79,7 +79,7 @@ def test_requests_in_flight_never_exceed_jobs(
 ) -> None:
     ids = add_models(hub, "perf-bound", 6, extra_files=2)
     probe = Concurrency()
-    handler = hub._httpd.RequestHandlerClass  # type: ignore[union-attr]
+    handler: Any = hub._httpd.RequestHandlerClass  # type: ignore[union-attr]
     handle = handler._handle
 
     def slow(self: Any, method: str) -> None:
