@@ -139,23 +139,31 @@ def test_namespaces_follow_the_content_not_the_clock(hub: HubServer, tmp_path: P
         }
     )
 
-    def sbom(fmt: str, *models: str) -> dict[str, Any]:
-        proc = subprocess.run(
+    apache, phi = "acme/apache-model", "microsoft/Phi-3-mini-128k-instruct"
+    runs = {
+        "one": ("spdx-json", apache),
+        "same": ("spdx-json", apache),
+        "other": ("spdx-json", apache, phi),
+        "bom": ("cyclonedx-json", apache),
+        "bom-same": ("cyclonedx-json", apache),
+        "bom-other": ("cyclonedx-json", phi),
+    }
+    procs = {
+        name: subprocess.Popen(
             [sys.executable, "-m", "licensecheck", "sbom", *models, "--format", fmt,
              "--endpoint", hub.url],
-            capture_output=True, env=env, cwd=tmp_path, timeout=120,
-        )  # fmt: skip
-        assert proc.returncode in (0, 1), proc.stderr
-        data: dict[str, Any] = json.loads(proc.stdout)
-        return data
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+        )
+        for name, (fmt, *models) in runs.items()
+    }  # fmt: skip
+    docs: dict[str, dict[str, Any]] = {}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 1), err
+        docs[name] = json.loads(out)
 
-    one = sbom("spdx-json", "acme/apache-model")
-    same = sbom("spdx-json", "acme/apache-model")
-    other = sbom("spdx-json", "acme/apache-model", "microsoft/Phi-3-mini-128k-instruct")
-    assert one["creationInfo"]["created"] == "1970-01-01T00:00:00Z"
-    assert one["documentNamespace"] == same["documentNamespace"]
-    assert one["documentNamespace"] != other["documentNamespace"]
-    bom = sbom("cyclonedx-json", "acme/apache-model")
-    bom_other = sbom("cyclonedx-json", "microsoft/Phi-3-mini-128k-instruct")
-    assert bom["serialNumber"] == sbom("cyclonedx-json", "acme/apache-model")["serialNumber"]
-    assert bom["serialNumber"] != bom_other["serialNumber"]
+    assert docs["one"]["creationInfo"]["created"] == "1970-01-01T00:00:00Z"
+    assert docs["one"]["documentNamespace"] == docs["same"]["documentNamespace"]
+    assert docs["one"]["documentNamespace"] != docs["other"]["documentNamespace"]
+    assert docs["bom"]["serialNumber"] == docs["bom-same"]["serialNumber"]
+    assert docs["bom"]["serialNumber"] != docs["bom-other"]["serialNumber"]

@@ -444,20 +444,34 @@ CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
 }
 
 
-@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
-def test_a_damaged_identify_cache_is_rebuilt_not_trusted(tmp_path: Path, corruption: str) -> None:
-    cache_dir = tmp_path / "lc-cache"
-    licence = tmp_path / "LICENSE"
-    licence.write_bytes(APACHE)
-    env = {**offline_env(tmp_path), "LICENSECHECK_CACHE_DIR": str(cache_dir)}
-    first = run_cli(["identify", "LICENSE", "--format", "json"], env, tmp_path)
+@pytest.fixture(scope="module")
+def pristine_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes, bytes]:
+    """A clean identify run: (index file name, its bytes, the report)."""
+    tmp = tmp_path_factory.mktemp("identify-cache")
+    (tmp / "LICENSE").write_bytes(APACHE)
+    env = {**offline_env(tmp), "LICENSECHECK_CACHE_DIR": str(tmp / "lc-cache")}
+    first = run_cli(["identify", "LICENSE", "--format", "json"], env, tmp)
     assert first.code == 0, first.err
-    (index,) = cache_dir.glob("identify-index-*.pickle")
-    index.write_bytes(CORRUPTIONS[corruption](index.read_bytes()))
+    (index,) = (tmp / "lc-cache").glob("identify-index-*.pickle")
+    return index.name, index.read_bytes(), first.stdout
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_a_damaged_identify_cache_is_rebuilt_not_trusted(
+    tmp_path: Path, corruption: str, pristine_index: tuple[str, bytes, bytes]
+) -> None:
+    name, data, report = pristine_index
+    cache_dir = tmp_path / "lc-cache"
+    cache_dir.mkdir()
+    (cache_dir / name).write_bytes(CORRUPTIONS[corruption](data))
+    (tmp_path / "LICENSE").write_bytes(APACHE)
+    env = {**offline_env(tmp_path), "LICENSECHECK_CACHE_DIR": str(cache_dir)}
     again = run_cli(["identify", "LICENSE", "--format", "json"], env, tmp_path)
     assert again.code == 0 and "Traceback" not in again.err, again.err
-    assert again.stdout == first.stdout
+    assert again.stdout == report
     assert json.loads(again.out)["results"][0]["license"]["id"] == "apache-2.0"
+    # Rebuilt and written back whole.
+    assert pickle.loads((cache_dir / name).read_bytes()).digest
 
 
 def test_every_file_of_the_own_cache_damaged_changes_nothing(
