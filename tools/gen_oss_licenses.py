@@ -64,6 +64,9 @@ class Entry:
     version: str = "1.0"
     date: str | None = None
     texts: tuple[str, ...] = ()
+    # A family id's members that have no id of their own but a text: (version, date, texts).
+    # Identifying such a text names the family and the member's version.
+    editions: tuple[tuple[str, str | None, tuple[str, ...]], ...] = ()
     aliases: tuple[str, ...] = ()  # spellings and URLs seen for this licence
     nc_clause: str | None = None  # where a NonCommercial limit is stated
     governing_law: str | None = None
@@ -325,6 +328,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="3.0",
+        texts=("afl-3.0.txt",),
         aliases=("Academic Free License 3.0", "https://opensource.org/licenses/AFL-3.0"),
     ),
     Entry(
@@ -352,6 +356,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="2.0",
+        texts=("artistic-2.0.txt",),
         aliases=("Artistic License 2.0", "https://opensource.org/licenses/Artistic-2.0"),
     ),
     Entry(
@@ -372,6 +377,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="1.0",
+        texts=("bsl-1.0.txt",),
         aliases=("Boost Software License", "https://www.boost.org/LICENSE_1_0.txt"),
     ),
     Entry(
@@ -416,6 +422,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="2-clause",
+        texts=("bsd-2-clause.txt",),
         aliases=(
             "BSD 2-Clause License",
             "Simplified BSD License",
@@ -487,6 +494,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=("Expressly grants no patent rights.",),
         version="3-clause-clear",
+        texts=("bsd-3-clause-clear.txt",),
         aliases=(
             "The Clear BSD License",
             "https://choosealicense.com/licenses/bsd-3-clause-clear/",
@@ -529,6 +537,7 @@ ENTRIES: tuple[Entry, ...] = (
             "or trademark rights are waived or licensed [4(a)].",
         ),
         version="1.0",
+        texts=("cc0-1.0.txt",),
         aliases=(
             "CC0",
             "CC0 1.0",
@@ -538,9 +547,9 @@ ENTRIES: tuple[Entry, ...] = (
             "https://choosealicense.com/licenses/cc0-1.0/",
         ),
     ),
-    _cc("cc-by-2.0", "by", "2.0"),
-    _cc("cc-by-2.5", "by", "2.5"),
-    _cc("cc-by-3.0", "by", "3.0"),
+    _cc("cc-by-2.0", "by", "2.0", texts=("cc-by-2.0.txt",)),
+    _cc("cc-by-2.5", "by", "2.5", texts=("cc-by-2.5.txt",)),
+    _cc("cc-by-3.0", "by", "3.0", texts=("cc-by-3.0.txt",)),
     _cc(
         "cc-by-4.0",
         "by",
@@ -548,7 +557,7 @@ ENTRIES: tuple[Entry, ...] = (
         texts=("cc-by-4.0.txt",),
         extra_aliases=("https://choosealicense.com/licenses/cc-by-4.0/",),
     ),
-    _cc("cc-by-sa-3.0", "by-sa", "3.0"),
+    _cc("cc-by-sa-3.0", "by-sa", "3.0", texts=("cc-by-sa-3.0.txt",)),
     _cc(
         "cc-by-sa-4.0",
         "by-sa",
@@ -556,14 +565,14 @@ ENTRIES: tuple[Entry, ...] = (
         texts=("cc-by-sa-4.0.txt",),
         extra_aliases=("https://choosealicense.com/licenses/cc-by-sa-4.0/",),
     ),
-    _cc("cc-by-nc-2.0", "by-nc", "2.0"),
-    _cc("cc-by-nc-3.0", "by-nc", "3.0"),
+    _cc("cc-by-nc-2.0", "by-nc", "2.0", texts=("cc-by-nc-2.0.txt",)),
+    _cc("cc-by-nc-3.0", "by-nc", "3.0", texts=("cc-by-nc-3.0.txt",)),
     _cc("cc-by-nc-4.0", "by-nc", "4.0", texts=("cc-by-nc-4.0.txt",)),
-    _cc("cc-by-nd-4.0", "by-nd", "4.0"),
-    _cc("cc-by-nc-nd-3.0", "by-nc-nd", "3.0"),
-    _cc("cc-by-nc-nd-4.0", "by-nc-nd", "4.0"),
-    _cc("cc-by-nc-sa-2.0", "by-nc-sa", "2.0"),
-    _cc("cc-by-nc-sa-3.0", "by-nc-sa", "3.0"),
+    _cc("cc-by-nd-4.0", "by-nd", "4.0", texts=("cc-by-nd-4.0.txt",)),
+    _cc("cc-by-nc-nd-3.0", "by-nc-nd", "3.0", texts=("cc-by-nc-nd-3.0.txt",)),
+    _cc("cc-by-nc-nd-4.0", "by-nc-nd", "4.0", texts=("cc-by-nc-nd-4.0.txt",)),
+    _cc("cc-by-nc-sa-2.0", "by-nc-sa", "2.0", texts=("cc-by-nc-sa-2.0.txt",)),
+    _cc("cc-by-nc-sa-3.0", "by-nc-sa", "3.0", texts=("cc-by-nc-sa-3.0.txt",)),
     _cc("cc-by-nc-sa-4.0", "by-nc-sa", "4.0", texts=("cc-by-nc-sa-4.0.txt",)),
     Entry(
         id="cdla-sharing-1.0",
@@ -587,6 +596,7 @@ ENTRIES: tuple[Entry, ...] = (
             "by the agreement.",
         ),
         version="1.0",
+        texts=("cdla-sharing-1.0.txt",),
         aliases=("CDLA-Sharing", "https://cdla.dev/sharing-1-0/", "https://cdla.io/sharing-1-0/"),
     ),
     Entry(
@@ -608,6 +618,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=("Results of computational use are not restricted by the agreement.",),
         version="1.0",
+        texts=("cdla-permissive-1.0.txt",),
         aliases=("https://cdla.dev/permissive-1-0/", "https://cdla.io/permissive-1-0/"),
     ),
     Entry(
@@ -629,6 +640,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=("Results of computational use are not restricted by the agreement.",),
         version="2.0",
+        texts=("cdla-permissive-2.0.txt",),
         aliases=("https://cdla.dev/permissive-2-0/", "https://cdla.io/permissive-2-0/"),
     ),
     Entry(
@@ -641,6 +653,7 @@ ENTRIES: tuple[Entry, ...] = (
         grant="0",
         osi=False,
         version="2",
+        texts=("wtfpl.txt",),
         aliases=("http://www.wtfpl.net/", "http://www.wtfpl.net/txt/copying/"),
     ),
     Entry(
@@ -663,6 +676,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=("Apache-2.0 with a narrower patent grant for educational institutions [3].",),
         version="2.0",
+        texts=("ecl-2.0.txt",),
         aliases=("Educational Community License, Version 2.0",),
     ),
     Entry(
@@ -676,6 +690,7 @@ ENTRIES: tuple[Entry, ...] = (
         osi=True,
         obligations=_with_clauses(_GNU_COPYLEFT, "3", "3"),
         version="1.0",
+        texts=("epl-1.0.txt",),
         aliases=("Eclipse Public License - v 1.0", "https://www.eclipse.org/legal/epl-v10.html"),
     ),
     Entry(
@@ -689,6 +704,7 @@ ENTRIES: tuple[Entry, ...] = (
         osi=True,
         obligations=_with_clauses(_GNU_COPYLEFT, "3.1, 3.2", "3.1, 3.2"),
         version="2.0",
+        texts=("epl-2.0.txt",),
         aliases=("Eclipse Public License - v 2.0", "https://www.eclipse.org/legal/epl-2.0/"),
     ),
     Entry(
@@ -709,6 +725,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="2.0",
+        texts=("etalab-2.0.txt",),
         aliases=("Licence Ouverte 2.0", "Open Licence 2.0", "Licence Ouverte / Open Licence 2.0"),
     ),
     Entry(
@@ -727,6 +744,7 @@ ENTRIES: tuple[Entry, ...] = (
             "Member State of the Licensor [15].",
         ),
         version="1.1",
+        texts=("eupl-1.1.txt",),
         aliases=("European Union Public Licence 1.1", "EUPL v1.1"),
     ),
     Entry(
@@ -745,6 +763,7 @@ ENTRIES: tuple[Entry, ...] = (
             "Licensor, else Belgium [15].",
         ),
         version="1.2",
+        texts=("eupl-1.2.txt",),
         aliases=(
             "European Union Public Licence 1.2",
             "EUPL v1.2",
@@ -802,6 +821,7 @@ ENTRIES: tuple[Entry, ...] = (
         obligations=_with_clauses(_GNU_COPYLEFT, "2, 3", "4"),
         notes=("A family id (GFDL 1.1, 1.2, 1.3); modified versions must be under the GFDL [4].",),
         version="family",
+        editions=(("1.2", "2002-11", ("gfdl-1.2.txt",)), ("1.3", "2008-11-03", ("gfdl-1.3.txt",))),
         aliases=("GNU Free Documentation License", "GFDL", "GNU FDL"),
     ),
     Entry(
@@ -817,6 +837,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=("A family id (GPL 1, 2 or 3); every version is copyleft.",),
         version="family",
+        editions=(("1.0", "1989-02", ("gpl-1.0.txt",)),),
         aliases=("GNU General Public License", "GNU GPL", "GPL"),
     ),
     Entry(
@@ -831,6 +852,7 @@ ENTRIES: tuple[Entry, ...] = (
         obligations=_with_clauses(_GNU_COPYLEFT, "1", "2(b), 3"),
         version="2.0",
         date="1991-06",
+        texts=("gpl-2.0.txt",),
         aliases=(
             "GNU GPLv2",
             "GPLv2",
@@ -876,6 +898,7 @@ ENTRIES: tuple[Entry, ...] = (
         obligations=_with_clauses(_GNU_COPYLEFT, "LGPLv2.1 1, LGPLv3 4", "LGPLv2.1 2, LGPLv3 2"),
         notes=("A family id (LGPL 2.0, 2.1 or 3.0).",),
         version="family",
+        editions=(("2.0", "1991-06", ("lgpl-2.0.txt",)),),
         aliases=("GNU Lesser General Public License", "GNU LGPL", "LGPL"),
     ),
     Entry(
@@ -890,6 +913,7 @@ ENTRIES: tuple[Entry, ...] = (
         obligations=_with_clauses(_GNU_COPYLEFT, "1", "2, 4, 6"),
         version="2.1",
         date="1999-02",
+        texts=("lgpl-2.1.txt",),
         aliases=(
             "GNU LGPLv2.1",
             "LGPLv2.1",
@@ -910,6 +934,7 @@ ENTRIES: tuple[Entry, ...] = (
         obligations=_with_clauses(_GNU_COPYLEFT, "4(b)", "2, 4"),
         version="3.0",
         date="2007-06-29",
+        texts=("lgpl-3.0.txt",),
         aliases=(
             "GNU LGPLv3",
             "LGPLv3",
@@ -937,6 +962,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="ISC",
+        texts=("isc.txt",),
         aliases=(
             "ISC License",
             "https://opensource.org/licenses/ISC",
@@ -962,6 +988,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="1.3c",
+        texts=("lppl-1.3c.txt",),
         aliases=("LaTeX Project Public License 1.3c",),
     ),
     Entry(
@@ -988,6 +1015,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="1.0",
+        texts=("ms-pl.txt",),
         aliases=("Ms-PL",),
     ),
     Entry(
@@ -1010,6 +1038,7 @@ ENTRIES: tuple[Entry, ...] = (
             ("attribution", "3.4", "distribution", "Keep the licence notices in the source."),
         ),
         version="2.0",
+        texts=("mpl-2.0.txt",),
         aliases=(
             "Mozilla Public License, Version 2.0",
             "MPL 2.0",
@@ -1036,6 +1065,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="1.0",
+        texts=("odc-by-1.0.txt",),
         aliases=(
             "ODC-BY",
             "Open Data Commons Attribution License",
@@ -1065,6 +1095,7 @@ ENTRIES: tuple[Entry, ...] = (
             "share-alike but must carry a notice [4.3].",
         ),
         version="1.0",
+        texts=("odbl-1.0.txt",),
         aliases=("ODbL", "Open Database License", "https://opendatacommons.org/licenses/odbl/1-0/"),
     ),
     Entry(
@@ -1092,6 +1123,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="3.0",
+        texts=("osl-3.0.txt",),
         aliases=("Open Software License v. 3.0", "https://opensource.org/licenses/OSL-3.0"),
     ),
     Entry(
@@ -1112,6 +1144,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="PostgreSQL",
+        texts=("postgresql.txt",),
         aliases=("The PostgreSQL Licence", "https://opensource.org/licenses/PostgreSQL"),
     ),
     Entry(
@@ -1138,6 +1171,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="1.1",
+        texts=("ofl-1.1.txt",),
         aliases=("SIL OFL 1.1", "https://openfontlicense.org", "https://scripts.sil.org/OFL"),
     ),
     Entry(
@@ -1166,6 +1200,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="NCSA",
+        texts=("ncsa.txt",),
         aliases=(
             "NCSA Open Source License",
             "University of Illinois/NCSA Open Source License",
@@ -1182,6 +1217,7 @@ ENTRIES: tuple[Entry, ...] = (
         grant="¶1-2",
         osi=True,
         version="Unlicense",
+        texts=("unlicense.txt",),
         aliases=(
             "Unlicense",
             "https://unlicense.org/",
@@ -1207,6 +1243,7 @@ ENTRIES: tuple[Entry, ...] = (
             ),
         ),
         version="zlib",
+        texts=("zlib.txt",),
         aliases=(
             "zlib License",
             "zlib/libpng License",
@@ -1224,6 +1261,7 @@ ENTRIES: tuple[Entry, ...] = (
         grant="3, 4",
         osi=False,
         version="1.0",
+        texts=("pddl-1.0.txt",),
         aliases=("PDDL", "https://opendatacommons.org/licenses/pddl/1-0/"),
     ),
     Entry(
@@ -1253,6 +1291,7 @@ ENTRIES: tuple[Entry, ...] = (
         ),
         notes=("Facts from the agreement's well-known structure; its text is not bundled.",),
         version="1.0",
+        texts=("c-uda-1.0.txt",),
         aliases=("Computational Use of Data Agreement v1.0",),
     ),
     Entry(
@@ -1270,6 +1309,7 @@ ENTRIES: tuple[Entry, ...] = (
             "text is not bundled.",
         ),
         version="LR",
+        texts=("lgpl-lr.txt",),
         aliases=("LGPLLR", "Lesser General Public License for Linguistic Resources"),
     ),
 )
@@ -1415,12 +1455,18 @@ def build(entry: Entry, spdx: SpdxData, provenance: Mapping[str, str]) -> dict[s
         "category, family, OSI flag, clauses and terms: hand table in tools/gen_oss_licenses.py",
     ]
     sources.extend(f"texts/{t}: {provenance[t]}" for t in entry.texts)
+    sources.extend(f"texts/{t}: {provenance[t]}" for _, _, texts in entry.editions for t in texts)
 
     version: dict[str, Any] = {"version": entry.version, "date": entry.date}
     if entry.texts:
         version["texts"] = list(entry.texts)
     if entry.version == "family":
         version["note"] = "A family id: no single text."
+    versions = [version]
+    versions.extend(
+        {"version": v, "date": d, "texts": list(t), "note": "A member of the family (its text)."}
+        for v, d, t in entry.editions
+    )
 
     doc: dict[str, Any] = {
         "id": entry.id,
@@ -1435,7 +1481,7 @@ def build(entry: Entry, spdx: SpdxData, provenance: Mapping[str, str]) -> dict[s
         "osi_approved": entry.osi,
         "sources": sources,
         "aliases": aliases,
-        "versions": [version],
+        "versions": versions,
         "terms": terms,
     }
     return doc

@@ -72,6 +72,7 @@ GAP_COST = 0.5  # per unmatched input token, when choosing the region of matchin
 MAX_REGIONS = 16
 FILLED_PLACEHOLDER = 12  # a placeholder may be filled with up to this many tokens
 MAX_CHANGES = 50
+TAINT_LEADERS = 6  # texts whose overlap with the leftover is recounted on all shingles
 
 PERMISSIVE = frozenset({"permissive", "public-domain"})
 RESTRICTIVENESS = {
@@ -562,6 +563,7 @@ class Matcher:
         # Which known texts explain the rest? A restrictive one that explains it at least as
         # well as any permissive one withdraws the answer (ties fail closed).
         restrictive = self._restrictive()
+        sampled_hits: list[tuple[int, int]] = []  # (hits, k)
         best_r = best_p = 0
         best_k = -1
         for k, entry in enumerate(self.index.entries):
@@ -571,9 +573,26 @@ class Matcher:
                     best_r, best_k = hits, k
             elif entry.kind == "license":
                 best_p = max(best_p, hits)
+            if hits and (k in restrictive or entry.kind == "license"):
+                sampled_hits.append((hits, k))
         if best_k < 0 or best_r < best_p:
             return None
         if best_r < 3 or best_r < 0.2 * len(keys):
+            return None
+        # The sample of a short leftover is a few dozen shingles: texts that share a passage
+        # (the Apache notice in Apache-2.0 and in an Apache-based model licence) tie by chance
+        # of which shingles it keeps. All the leftover's shingles decide among the leaders.
+        full = set(index_mod.shingle_keys(outside, base))
+        leaders = sorted(sampled_hits, reverse=True)[:TAINT_LEADERS]
+        full_r = full_p = 0
+        for _, k in leaders:
+            hits = len(full & self._shingles_of(k))
+            if k in restrictive:
+                if hits > full_r:
+                    full_r, best_k = hits, k
+            else:
+                full_p = max(full_p, hits)
+        if full_r < full_p:
             return None
         return self._withdrawn(tokens, primary, best_k, "overlaps")
 
