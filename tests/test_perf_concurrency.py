@@ -119,7 +119,7 @@ def test_retry_after_closes_the_gate_for_every_worker(
 ) -> None:
     ids = add_models(hub, "perf-gate", 8, extra_files=1)
     hub.latency = 0.03  # a steady stream of requests from four workers
-    hub.add_fault(f"^/api/models/{ids[1]}$", status=429, retry_after=0.6, times=1)
+    hub.add_fault(f"^/api/models/{ids[1]}$", status=429, retry_after=0.8, times=1)
     log = timed_log(hub)
     source = hub_source(max_retry_after=5.0, gate=RateGate())
     report = make_auditor(source, kb, jobs=4).audit([ModelRef(r) for r in ids])
@@ -127,10 +127,10 @@ def test_retry_after_closes_the_gate_for_every_worker(
     (limited,) = [t for t, _, path, status in log if status == 429]
     # Requests already on the wire when the 429 came back may still arrive; after that,
     # nobody sends anything until Retry-After has passed ...
-    during = [path for t, _, path, _ in log if limited + 0.15 < t < limited + 0.55]
+    during = [path for t, _, path, _ in log if limited + 0.25 < t < limited + 0.75]
     assert during == []
     # ... and then every worker resumes, the rate-limited model first among them.
-    after = [path for t, _, path, _ in log if t >= limited + 0.55]
+    after = [path for t, _, path, _ in log if t >= limited + 0.75]
     assert after and any(p == f"/api/models/{ids[1]}" for p in after)
 
 
