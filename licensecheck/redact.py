@@ -53,6 +53,7 @@ _QUERY = re.compile(
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s:@\"'<>\\]+(?::[^/\s@\"'<>\\]*)?@")
 # What every pattern above needs: text without any of it is left alone, at once.
 _MAYBE = re.compile(r"(?i)hf\\?_|bearer|[=@]")
+_BEARER_WORD = re.compile(r"(?i)bearer")
 # Characters a terminal acts on (ESC, BEL, backspace, C1 controls), and lone surrogates
 # (a YAML "\ud800" escape), which no UTF-8 encoder accepts. Tab and newline stay.
 _HOSTILE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -101,10 +102,16 @@ def redact(text: str) -> str:
             text = text.replace(secret, MASK)
     if _MAYBE.search(text) is None:  # the common case: none of the patterns can match
         return original if text == original else text
-    text = _HF_TOKEN.sub(MASK, text)
-    text = _BEARER.sub(MASK, text)
-    text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
-    text = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+    # Each pattern only where what it needs is there (a long report has an "@" somewhere,
+    # rarely all of these): a substring test is ~30x cheaper than the pattern's scan.
+    if "hf_" in text or "hf\\_" in text:
+        text = _HF_TOKEN.sub(MASK, text)
+    if _BEARER_WORD.search(text) is not None:
+        text = _BEARER.sub(MASK, text)
+    if "=" in text:
+        text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
+    if "@" in text and "://" in text:
+        text = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
     # An already redacted URL is matched again: hand back the caller's own object then,
     # so that `sanitize` copies nothing that is already clean.
     return original if text == original else text
