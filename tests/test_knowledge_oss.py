@@ -396,7 +396,7 @@ def test_canonical_texts_are_referenced_from_their_licence(kb: store.KnowledgeBa
         ("cc-by-nc-sa-4.0", "cc-by-nc-sa-4.0.txt"),
     ):
         texts = [t for v in kb[lic_id].versions for t in v.texts]
-        assert texts == [text]
+        assert texts[:1] == [text]
         assert (store.TEXTS_DIR / text).is_file()
 
 
@@ -545,7 +545,6 @@ def test_unverified_entries_say_so(kb: store.KnowledgeBase) -> None:
         "mnpl",
         "fair-noncommercial-research-license",
         "grok2-community",
-        "flux-1-dev-non-commercial-license",
         "health-ai-developer-foundations",
         "h-research",
         "intel-research",

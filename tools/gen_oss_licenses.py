@@ -554,7 +554,9 @@ ENTRIES: tuple[Entry, ...] = (
         "cc-by-4.0",
         "by",
         "4.0",
-        texts=("cc-by-4.0.txt",),
+        # Two renderings of one text: SPDX's, and the legal code as CC publishes it (with the
+        # wiki links), which otherwise aligns better with CC BY-NC 4.0 than with this one.
+        texts=("cc-by-4.0.txt", "cc-by-4.0-legalcode.txt"),
         extra_aliases=("https://choosealicense.com/licenses/cc-by-4.0/",),
     ),
     _cc("cc-by-sa-3.0", "by-sa", "3.0", texts=("cc-by-sa-3.0.txt",)),

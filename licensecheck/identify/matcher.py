@@ -592,7 +592,7 @@ class Matcher:
                     full_r, best_k = hits, k
             else:
                 full_p = max(full_p, hits)
-        if full_r < full_p:
+        if full_r < full_p or full_r < 3 or full_r < 0.2 * len(full):
             return None
         return self._withdrawn(tokens, primary, best_k, "overlaps")
 
