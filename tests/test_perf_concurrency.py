@@ -188,6 +188,16 @@ def test_retry_after_values(value: str | None, expected: float | None) -> None:
     assert hubmod.parse_retry_after(value) == expected
 
 
+def test_the_hubs_ratelimit_header_says_how_long() -> None:
+    import httpx2
+
+    spent = httpx2.Headers({"RateLimit": '"api";r=0;t=55', "Retry-After": "3"})
+    left = httpx2.Headers({"RateLimit": '"api";r=12;t=55', "Retry-After": "3"})
+    assert hubmod.wait_from_headers(spent) == 55.0  # the window is spent: until it resets
+    assert hubmod.wait_from_headers(left) == 3.0
+    assert hubmod.wait_from_headers(httpx2.Headers({})) is None
+
+
 def test_retry_after_as_an_http_date() -> None:
     from email.utils import formatdate
 

@@ -125,6 +125,21 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+_RATELIMIT = re.compile(r'"\w+"\s*;\s*r\s*=\s*(?P<r>\d+)\s*;\s*t\s*=\s*(?P<t>\d+)')
+
+
+def wait_from_headers(headers: Any) -> float | None:
+    """How long a 429 asks us to wait: the IETF `RateLimit` header the Hub sends
+    (`"api";r=0;t=55`: nothing left in this window, which resets in 55 s), else Retry-After."""
+    if headers is None:
+        return None
+    limit = headers.get("ratelimit")
+    match = _RATELIMIT.search(limit) if isinstance(limit, str) else None
+    if match is not None and int(match["r"]) == 0:
+        return float(match["t"])
+    return parse_retry_after(headers.get("retry-after"))
+
+
 def _request_hook(request: Any) -> None:
     source = getattr(_CURRENT, "source", None)
     if source is not None:
@@ -134,7 +149,7 @@ def _request_hook(request: Any) -> None:
 def _response_hook(response: Any) -> None:
     source = getattr(_CURRENT, "source", None)
     if source is not None and getattr(response, "status_code", None) == 429:
-        after = parse_retry_after(response.headers.get("retry-after"))
+        after = wait_from_headers(response.headers)
         source.gate.defer(source.backoff if after is None else min(after, source.max_retry_after))
 
 
@@ -263,7 +278,7 @@ def _status(exc: BaseException) -> int | None:
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
-    return parse_retry_after(headers.get("retry-after") if headers is not None else None)
+    return wait_from_headers(headers)
 
 
 def _server_text(exc: BaseException) -> str:
