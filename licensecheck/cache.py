@@ -26,6 +26,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -34,14 +35,13 @@ import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from licensecheck.identify.types import Determination
-from licensecheck.sources.refs import is_sha
-
 if TYPE_CHECKING:
     from licensecheck.facts import ModelFacts
+    from licensecheck.identify.types import Determination
     from licensecheck.knowledge.store import KnowledgeBase
 
 FORMAT = 1  # bump when the entry layout changes
+_SHA = re.compile(r"[0-9a-f]{40}")
 KEEP_GENERATIONS = 3
 _SUBDIR = "determinations"
 # Facts fields that do not describe the model: the name of the source that read it.
@@ -153,6 +153,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decode_determination(value: Any) -> Determination | None:
     """A `Determination` from its JSON form, or None when it is not exactly one."""
+    from licensecheck.identify.types import Determination
+
     try:
         decoded = _decode(Determination, value)
     except (_Invalid, TypeError, ValueError, RecursionError):
@@ -164,15 +166,13 @@ def decode_determination(value: Any) -> Determination | None:
 
 
 class DeterminationCache:
-    """Determinations on disk, for models at a commit sha. Thread-safe; never raises."""
+    """Determinations on disk, for models at a commit sha. Thread-safe; never raises.
+    Creating one costs nothing: the generation is worked out on first use."""
 
     def __init__(self, directory: Path, kb: KnowledgeBase) -> None:
         self.root = Path(directory) / _SUBDIR
-        kb_digest = kb.digest
-        self.generation = hashlib.sha256(
-            f"{FORMAT}\0{kb_digest}\0{matcher_version(kb_digest)}".encode()
-        ).hexdigest()[:16]
-        self.directory = self.root / self.generation
+        self._kb_digest = kb.digest
+        self._generation: str | None = None
         self.hits = 0
         self.misses = 0
         self.writes = 0
@@ -184,9 +184,21 @@ class DeterminationCache:
         """The cache in `$LICENSECHECK_CACHE_DIR` or the user cache directory."""
         return cls(cache_dir(), kb)
 
+    @property
+    def generation(self) -> str:
+        """A digest of the entry format, the knowledge base and the matcher version."""
+        if self._generation is None:
+            raw = f"{FORMAT}\0{self._kb_digest}\0{matcher_version(self._kb_digest)}"
+            self._generation = hashlib.sha256(raw.encode()).hexdigest()[:16]
+        return self._generation
+
+    @property
+    def directory(self) -> Path:
+        return self.root / self.generation
+
     @staticmethod
     def cacheable(facts: ModelFacts) -> bool:
-        return is_sha(facts.revision)
+        return isinstance(facts.revision, str) and _SHA.fullmatch(facts.revision) is not None
 
     def key(self, facts: ModelFacts) -> str:
         """The entry's key: repo, commit sha and the digest of the facts."""
@@ -248,15 +260,17 @@ class DeterminationCache:
             self.writes += 1
 
     def _prepare(self) -> None:
-        """Create this generation's directory; the first time, prune old generations."""
+        """Create this generation's directory (the first time, pruning old generations).
+        Under the lock: no other writer may look for the directory before it exists."""
         with self._lock:
             if self._prepared:
                 return
+            directory = self.directory
+            created = not directory.is_dir()
+            directory.mkdir(parents=True, exist_ok=True)
             self._prepared = True
-        created = not self.directory.is_dir()
-        self.directory.mkdir(parents=True, exist_ok=True)
-        if created:
-            self._prune()
+            if created:
+                self._prune()
 
     def _prune(self) -> None:
         try:

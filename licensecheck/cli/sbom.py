@@ -20,6 +20,7 @@ import click
 from licensecheck.cli.options import (
     ModelOptions,
     build_source,
+    determination_cache,
     endpoint,
     exit_status,
     guarded,
@@ -86,7 +87,16 @@ def audit_models(
     source = build_source(opts)
     remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
     with progress(len(refs), enabled=remote >= 2) as observer:
-        report = Auditor(source, kb, policy, uses, today(), observer, jobs=opts.jobs).audit(refs)
+        report = Auditor(
+            source,
+            kb,
+            policy,
+            uses,
+            today(),
+            observer,
+            jobs=opts.jobs,
+            determinations=determination_cache(kb),
+        ).audit(refs)
     return report, policy, kb
 
 

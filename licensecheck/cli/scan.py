@@ -35,6 +35,7 @@ from licensecheck.cli.options import (
     ModelOptions,
     build_source,
     choose_format,
+    determination_cache,
     exit_status,
     guarded,
     is_offline,
@@ -216,7 +217,16 @@ def make_auditor(
                 recorder.record(facts, determination)
             return determination
 
-    return LockAwareAuditor(source, kb, policy, uses, today(), observer, jobs=jobs)
+    return LockAwareAuditor(
+        source,
+        kb,
+        policy,
+        uses,
+        today(),
+        observer,
+        jobs=jobs,
+        determinations=determination_cache(kb),  # models not in the lock: identified once
+    )
 
 
 def read_lock(path: Path, *, required: bool) -> Lock | None:
