@@ -187,10 +187,14 @@ class DeterminationCache:
     @property
     def generation(self) -> str:
         """A digest of the entry format, the knowledge base and the matcher version."""
-        if self._generation is None:
-            raw = f"{FORMAT}\0{self._kb_digest}\0{matcher_version(self._kb_digest)}"
-            self._generation = hashlib.sha256(raw.encode()).hexdigest()[:16]
-        return self._generation
+        generation = self._generation
+        if generation is None:
+            with self._lock:  # once: it reads every canonical text and the matcher's code
+                if self._generation is None:
+                    raw = f"{FORMAT}\0{self._kb_digest}\0{matcher_version(self._kb_digest)}"
+                    self._generation = hashlib.sha256(raw.encode()).hexdigest()[:16]
+                generation = self._generation
+        return generation
 
     @property
     def directory(self) -> Path:
@@ -262,10 +266,10 @@ class DeterminationCache:
     def _prepare(self) -> None:
         """Create this generation's directory (the first time, pruning old generations).
         Under the lock: no other writer may look for the directory before it exists."""
+        directory = self.directory  # outside the lock: `generation` takes it
         with self._lock:
             if self._prepared:
                 return
-            directory = self.directory
             created = not directory.is_dir()
             directory.mkdir(parents=True, exist_ok=True)
             self._prepared = True
