@@ -283,14 +283,12 @@ def build_source(opts: ModelOptions) -> ModelSource:
         return Router(hub=CacheSource(cache_dir), local=LocalSource())
     import logging
 
-    from huggingface_hub.utils.tqdm import disable_progress_bars
-
     from licensecheck.redact import install_logging_filter
     from licensecheck.sources.hub import HubSource
 
-    # Our own progress bar and one-line errors replace the client's bars and warnings;
-    # what the libraries still log is redacted (a URL may carry a token).
-    disable_progress_bars()
+    # Our own progress bar and one-line errors replace the client's bars (`quiet`: switched
+    # off before the first download, so a warm run never imports them) and warnings; what
+    # the libraries still log is redacted (a URL may carry a token).
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     install_logging_filter()
     budget = hub_budget()
@@ -302,6 +300,7 @@ def build_source(opts: ModelOptions) -> ModelSource:
         deadline=budget.deadline,
         jobs=opts.jobs,
         info_cache=own_cache_dir(),
+        quiet=True,
     )
     return Router(hub=hub, local=LocalSource())
 

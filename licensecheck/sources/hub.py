@@ -180,6 +180,15 @@ def prepare_client() -> None:
         _PREPARED = True
 
 
+def _quiet_downloads() -> None:
+    """huggingface_hub's download progress bars off (a process-wide switch), imported only
+    when something is downloaded: a warm run needs neither the bars nor tqdm."""
+    from huggingface_hub.utils.tqdm import are_progress_bars_disabled, disable_progress_bars
+
+    if not are_progress_bars_disabled():
+        disable_progress_bars()
+
+
 @dataclass(frozen=True)
 class HubInfo:
     """What licensecheck uses of a model_info answer (cacheable as JSON)."""
@@ -356,6 +365,7 @@ class HubSource(ModelSource):
         gate: RateGate | None = None,
         jobs: int = DEFAULT_JOBS,
         info_cache: str | Path | None = None,
+        quiet: bool = False,
     ) -> None:
         super().__init__()
         # token None: huggingface_hub's own lookup (HF_TOKEN, then the saved login).
@@ -376,6 +386,7 @@ class HubSource(ModelSource):
         # model_info answers for sha revisions (see the module docstring); None: not kept
         self.info_cache = Path(info_cache) if info_cache is not None else None
         self._headers: dict[str, str] | None = None
+        self.quiet = quiet  # no progress bars from huggingface_hub's downloads (the CLI's)
 
     @contextlib.contextmanager
     def _gated(self) -> Iterator[None]:
@@ -672,10 +683,13 @@ class HubSource(ModelSource):
             except BaseException as exc:  # handed to the caller, in file order
                 results[i] = exc
 
+        if todo:
+            prepare_client()  # once, before the threads race to
+            if self.quiet:
+                _quiet_downloads()
         if len(todo) == 1:
             run(todo[0])
         elif todo:
-            prepare_client()  # once, before the threads race to
             threads = [
                 threading.Thread(target=run, args=(i,), name="licensecheck-file", daemon=True)
                 for i in todo
