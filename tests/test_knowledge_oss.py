@@ -543,7 +543,6 @@ def test_unverified_entries_say_so(kb: store.KnowledgeBase) -> None:
     for lic_id in (
         "mrl",
         "mnpl",
-        "fair-noncommercial-research-license",
         "grok2-community",
         "health-ai-developer-foundations",
         "h-research",
