@@ -177,6 +177,7 @@ class HubServer:
     def url(self) -> str:
         assert self._httpd is not None, "server not started"
         host, port = self._httpd.server_address[:2]
+        assert isinstance(host, str)  # an IPv4 socket's address
         return f"http://{host}:{port}"
 
     def start(self) -> HubServer:
