@@ -21,6 +21,10 @@ import pytest
 
 _HF_HOME = tempfile.mkdtemp(prefix="licensecheck-test-hf-home-")
 atexit.register(shutil.rmtree, _HF_HOME, True)
+# licensecheck's own caches (identify index, knowledge base, determinations) go to a
+# temporary directory too: tests never read or write the user's cache.
+_OWN_CACHE = tempfile.mkdtemp(prefix="licensecheck-test-cache-")
+atexit.register(shutil.rmtree, _OWN_CACHE, True)
 for _var in (
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
@@ -35,6 +39,7 @@ for _var in (
 os.environ.update(
     {
         "HF_HOME": _HF_HOME,
+        "LICENSECHECK_CACHE_DIR": _OWN_CACHE,
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
