@@ -26,7 +26,6 @@ from licensecheck.cli.options import (
     build_source,
     guarded,
     is_offline,
-    load_kb,
     model_options,
     resolve_uses,
 )
@@ -34,6 +33,7 @@ from licensecheck.cli.output import progress
 from licensecheck.cli.scan import (
     discover_refs,
     display_path,
+    load_kb_warm,
     lock_options,
     lock_path,
     make_auditor,
@@ -126,7 +126,7 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
         discovery, groups = discover_refs(paths, root)
         refs = [ref for ref, _ in groups]
         old = read_lock(target, required=False)
-        kb = load_kb()
+        kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
         uses = resolve_uses(opts, policy)
         source = build_source(opts)

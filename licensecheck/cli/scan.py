@@ -39,9 +39,7 @@ from licensecheck.cli.options import (
     exit_status,
     guarded,
     is_offline,
-    load_kb,
     model_options,
-    resolve_policy,
     resolve_uses,
     today,
 )
@@ -94,10 +92,17 @@ def _has_policy(folder: Path) -> bool:
 
 
 def policy_for(opts: ModelOptions, kb: KnowledgeBase, root: Path) -> Policy:
-    """An explicit --policy/--preset; else the scan root's policy; else the working directory's."""
-    if opts.policy or opts.preset or not _has_policy(root):
-        return resolve_policy(opts, kb)
-    return resolve_policy(opts, kb, root)
+    """An explicit --policy/--preset; else the scan root's policy; else the working directory's.
+
+    The loaded policy is kept in the user cache while its files are unchanged (the warm path
+    then parses and validates no YAML)."""
+    from licensecheck.paths import cache_dir
+    from licensecheck.policy.load import resolve_policy as resolve
+
+    if opts.policy and opts.preset:
+        raise UsageError("give --policy or --preset, not both")
+    cwd = Path.cwd() if opts.policy or opts.preset or not _has_policy(root) else root
+    return resolve(opts.policy, opts.preset, cwd, kb, cache=cache_dir())
 
 
 def lock_path(root: Path, explicit: str | None, *, for_writing: bool = False) -> Path:
@@ -127,68 +132,12 @@ def uri_prefix(root: Path) -> str:
 # --- the knowledge base, warm ------------------------------------------------------------------
 
 
-def _kb_digest(directory: Path) -> str:
-    """`store.data_digest()` without importing the YAML loader (same bytes, same digest)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for path in sorted(directory.glob("*.yaml")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def _cache_dir() -> Path:
-    """The user cache directory licensecheck shares with `identify.index.cache_dir()`
-    (`$LICENSECHECK_CACHE_DIR`, else the platform's), without importing the matcher."""
-    import sys
-
-    env = os.environ.get("LICENSECHECK_CACHE_DIR")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "licensecheck" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "licensecheck"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
-
-
 def load_kb_warm() -> KnowledgeBase:
-    """The knowledge base from a pickle in the user cache when its data files are unchanged
-    (the pre-commit warm path: parsing ~100 YAML files is most of a warm run), else parsed
-    and cached. Any cache problem falls back to parsing; the cache is only an accelerator."""
-    import pickle
+    """The knowledge base from the user cache when unchanged (`store.load_cached()`); kept
+    here for the commands that import it from this module."""
+    from licensecheck.knowledge.store import load_cached
 
-    import licensecheck.knowledge as knowledge
-    from licensecheck.knowledge.store import KnowledgeBase
-
-    digest = _kb_digest(Path(knowledge.__file__).parent / "licenses")
-    path = _cache_dir() / f"knowledge-{digest}.pickle"
-    try:
-        with path.open("rb") as fh:
-            kb = pickle.load(fh)
-        if isinstance(kb, KnowledgeBase) and kb.digest == digest:
-            return kb
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
-    kb = load_kb()
-    if kb.digest == digest:
-        import tempfile
-
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".knowledge-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError:
-            pass  # read-only cache: parse again next time
-    return kb
+    return load_cached()
 
 
 # --- auditing with a lock ----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 `load()` reads every `licenses/*.yaml` once per process and returns a `KnowledgeBase`,
 which answers: which licence is this id / alias / URL, and what are its terms.
+`load_cached()` is the same knowledge base from a pickle in the user cache while the data
+files and this code are unchanged (the warm paths: it spares PyYAML and ~100 parses).
 Adding a licence means adding a data file; nothing here is licence-specific.
 """
 
@@ -11,12 +13,10 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from licensecheck import paths
 from licensecheck.errors import KnowledgeError
 from licensecheck.knowledge.model import (
     Condition,
@@ -28,7 +28,9 @@ from licensecheck.knowledge.model import (
     Version,
 )
 
-DATA_DIR = Path(str(resources.files("licensecheck.knowledge")))
+# The package directory (what importlib.resources.files gives for an installed package,
+# without importing it on the warm path).
+DATA_DIR = Path(__file__).parent
 LICENSES_DIR = DATA_DIR / "licenses"
 TEXTS_DIR = DATA_DIR / "texts"
 
@@ -205,17 +207,17 @@ def parse_license(d: Mapping[str, Any]) -> License:
     )
 
 
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def iter_data_files(directory: Path = LICENSES_DIR) -> list[Path]:
     return sorted(directory.glob("*.yaml"))
 
 
 def read_data_file(path: Path) -> dict[str, Any]:
+    import yaml  # only when parsing: the warm paths read the pickled knowledge base
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # The C loader where libyaml is present: several times faster than the pure one.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -246,3 +248,29 @@ def load(directory: Path = LICENSES_DIR) -> KnowledgeBase:
         except (KeyError, TypeError, ValueError) as exc:
             raise KnowledgeError(f"{path}: {exc!r}") from exc
     return KnowledgeBase(licenses, h.hexdigest()[:16])
+
+
+def _code_digest() -> str:
+    """What the pickled objects' shape depends on besides the data: this module and the model."""
+    h = hashlib.sha256()
+    for name in ("store.py", "model.py"):
+        h.update((DATA_DIR / name).read_bytes())
+    return h.hexdigest()[:8]
+
+
+def load_cached(directory: Path = LICENSES_DIR) -> KnowledgeBase:
+    """`load()`, from a pickle in the user cache when the data files and the code that shapes
+    the knowledge base are unchanged; else parsed and the pickle written (atomically). Any
+    cache problem (missing, damaged, unwritable) falls back to parsing."""
+    digest = data_digest(directory)
+    try:
+        path = paths.cache_dir() / f"knowledge-{digest}-{_code_digest()}.pickle"
+    except OSError:  # the code files unreadable: no cache, parse
+        return load(directory)
+    kb = paths.read_pickle(path)
+    if isinstance(kb, KnowledgeBase) and kb.digest == digest:
+        return kb
+    fresh = load(directory)
+    if fresh.digest == digest:  # the files did not change while being read
+        paths.write_pickle(path, fresh)
+    return fresh

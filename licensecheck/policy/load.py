@@ -4,23 +4,33 @@ A file may `extends` a preset (by name) or another file (by path, relative to it
 chain is loaded parents first; each file is validated on its own (its problems carry its
 own name) and then the layers are merged: organisation facts and defined uses key by key,
 rules and exceptions appended, other settings overridden by the child.
+
+With a `cache` directory, the loaded policy is pickled there and reused while every file of
+its chain has the same bytes (and the knowledge base and this code are the same): the
+pre-commit warm path then reads and hashes the files but parses and validates nothing, and
+imports neither PyYAML nor the schema. A damaged or stale entry is loaded afresh.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from licensecheck import paths
 from licensecheck.errors import PolicyError
 from licensecheck.knowledge import store
 from licensecheck.knowledge.model import USES
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import presets
 from licensecheck.policy.model import Organisation, Policy, Rule
-from licensecheck.policy.schema import Layer, Validator, Vocabulary, suggestion, vocabulary
-from licensecheck.policy.yamlsource import YamlProblem, YNode, parse, read_policy_text
+
+if TYPE_CHECKING:  # the schema and the YAML reader load only when a file is parsed
+    from licensecheck.policy.schema import Layer, Vocabulary
+    from licensecheck.policy.yamlsource import YNode
 
 DEFAULT_PRESET = "default"
 POLICY_FILE = ".licensecheck.yaml"
@@ -31,27 +41,30 @@ def preset_names() -> list[str]:
     return presets.preset_names()
 
 
-def load_policy(path: str | Path, kb: KnowledgeBase | None = None) -> Policy:
+def load_policy(
+    path: str | Path, kb: KnowledgeBase | None = None, *, cache: Path | None = None
+) -> Policy:
     """Load and validate the policy file at `path` (its `extends` chain included).
 
-    Raises `PolicyError` with one `file:line:column: ...` message per problem.
+    Raises `PolicyError` with one `file:line:column: ...` message per problem. `cache`: a
+    directory to keep the loaded policy in (see the module docstring).
     """
     display = str(path)
-    layers = _Loader(kb).file(Path(path), display, ())
-    return _merge(layers, path=display)
+    return _load(Path(path), display, display, kb, cache)
 
 
-def load_preset(name: str, kb: KnowledgeBase | None = None) -> Policy:
+def load_preset(name: str, kb: KnowledgeBase | None = None, *, cache: Path | None = None) -> Policy:
     """Load the built-in policy `name`."""
     file = presets.preset_path(name)
     if file is None:
+        from licensecheck.policy.schema import suggestion
+
         raise PolicyError(
             [
                 f"unknown preset {name!r}; presets are {_preset_list()}{suggestion(name, preset_names())}"
             ]
         )
-    layers = _Loader(kb).file(file, f"preset:{name}", ())
-    return _merge(layers, path=None)
+    return _load(file, f"preset:{name}", None, kb, cache)
 
 
 def resolve_policy(
@@ -59,23 +72,109 @@ def resolve_policy(
     preset: str | None,
     cwd: Path,
     kb: KnowledgeBase | None = None,
+    *,
+    cache: Path | None = None,
 ) -> Policy:
     """The policy that applies: an explicit `--policy`, else `--preset`, else
     `.licensecheck.yaml` in `cwd`, else `[tool.licensecheck] policy` (or `preset`) in
     `cwd/pyproject.toml`, else the built-in `default` preset."""
     if policy_path:
-        return load_policy(_relative_to(policy_path, cwd), kb)
+        return load_policy(_relative_to(policy_path, cwd), kb, cache=cache)
     if preset:
-        return load_preset(preset, kb)
+        return load_preset(preset, kb, cache=cache)
     if (cwd / POLICY_FILE).is_file():
-        return load_policy(_relative_to(POLICY_FILE, cwd), kb)
+        return load_policy(_relative_to(POLICY_FILE, cwd), kb, cache=cache)
     configured = _pyproject_setting(cwd)
     if configured is not None:
         key, value = configured
         if key == "preset":
-            return load_preset(value, kb)
-        return load_policy(_relative_to(value, cwd), kb)
-    return load_preset(DEFAULT_PRESET, kb)
+            return load_preset(value, kb, cache=cache)
+        return load_policy(_relative_to(value, cwd), kb, cache=cache)
+    return load_preset(DEFAULT_PRESET, kb, cache=cache)
+
+
+# --- the cache of loaded policies --------------------------------------------------------
+
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """A loaded policy and the files (as opened, with their sha256) it was built from."""
+
+    key: str
+    files: tuple[tuple[str, str], ...]
+    policy: Policy
+
+
+def _load(
+    file: Path, display: str, policy_path: str | None, kb: KnowledgeBase | None, cache: Path | None
+) -> Policy:
+    kb = kb if kb is not None else store.load()
+    if cache is None:
+        return _merge(_Loader(kb).file(file, display, ()), path=policy_path)
+    key = _cache_key(file, display, policy_path, kb)
+    entry_path = cache / f"policy-{key[:32]}.pickle"
+    entry = paths.read_pickle(entry_path)
+    if isinstance(entry, _Cached) and entry.key == key and _unchanged(entry.files):
+        return entry.policy
+    loader = _Loader(kb)
+    policy = _merge(loader.file(file, display, ()), path=policy_path)
+    # Only a chain whose files did not change while being read (a file edited mid-run gives
+    # a policy of mixed versions; it is not kept).
+    if _unchanged(loader.read):
+        paths.write_pickle(entry_path, _Cached(key, tuple(loader.read), policy))
+    return policy
+
+
+def _cache_key(file: Path, display: str, policy_path: str | None, kb: KnowledgeBase) -> str:
+    """What a loaded policy depends on besides its files' bytes: how it was named (names
+    appear in messages and `sources`), where relative `extends` paths start (the working
+    directory), the knowledge base (licence ids are validated) and the loading code."""
+    parts = (
+        str(CACHE_FORMAT),
+        _code_digest(),
+        kb.digest,
+        os.getcwd(),
+        str(file),
+        display,
+        str(policy_path),
+    )
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _code_digest() -> str:
+    """The code and data that validate and shape a policy: this package (its data included),
+    the licence model and the verdict names, and the version."""
+    from licensecheck import __version__
+
+    here = Path(__file__).parent
+    package = here.parent
+    files = [
+        *sorted(here.glob("*.py")),
+        *sorted((here / "data").glob("*")),
+        package / "knowledge" / "model.py",
+        package / "results.py",
+    ]
+    h = hashlib.sha256(__version__.encode())
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"(unreadable)")
+    return h.hexdigest()
+
+
+def _unchanged(files: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> bool:
+    for name, digest in files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data).hexdigest() != digest:
+            return False
+    return bool(files)
 
 
 def _relative_to(path: str, cwd: Path) -> Path:
@@ -91,14 +190,18 @@ def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
     pyproject = cwd / "pyproject.toml"
     if not pyproject.is_file():
         return None
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([f"{pyproject}: cannot read: {exc}"]) from None
+    if "licensecheck" not in text:
+        return None  # however the table is spelt, its key is in the text: no TOML parse
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10 needs the tomli backport
         import tomli as tomllib
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([f"{pyproject}: cannot read: {exc}"]) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError([f"{pyproject}: not valid TOML: {exc}"]) from None
     section = data.get("tool", {}).get("licensecheck", {})
@@ -126,17 +229,24 @@ class _Loader:
     def __init__(self, kb: KnowledgeBase | None) -> None:
         self.kb = kb if kb is not None else store.load()
         self._vocab: Vocabulary | None = None
+        self.read: list[tuple[str, str]] = []  # (path as opened, sha256) of every file read
 
     @property
     def vocab(self) -> Vocabulary:
         if self._vocab is None:
+            from licensecheck.policy.schema import vocabulary
+
             self._vocab = vocabulary(self.kb)
         return self._vocab
 
     def file(self, path: Path, display: str, chain: tuple[str, ...]) -> list[Layer]:
         """The layers of `path` and its ancestors, parents first."""
+        from licensecheck.policy.schema import Layer, Validator
+        from licensecheck.policy.yamlsource import YamlProblem, parse, read_policy_text
+
         try:
             data = read_policy_text(path, display)
+            self.read.append((str(path), hashlib.sha256(data).hexdigest()))
             root = parse(data, display)
         except YamlProblem as exc:
             raise PolicyError(exc.problems) from None
@@ -174,6 +284,8 @@ class _Loader:
         else:
             found = presets.preset_path(target)
             if found is None:
+                from licensecheck.policy.schema import suggestion
+
                 raise PolicyError(
                     [
                         f"{where}: extends {target!r}: not a preset ({_preset_list()}) nor a "

@@ -1,0 +1,63 @@
+"""Where licensecheck keeps its own files, and how it reads and writes its pickled caches.
+
+One cache directory for everything licensecheck caches (the knowledge base, the parsed
+policy, the identification index, determinations): `$LICENSECHECK_CACHE_DIR`, else the
+platform's user cache directory. Importing this module is cheap (standard library only,
+pickle and tempfile loaded on use), so the warm paths can call it first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory."""
+    env = os.environ.get("LICENSECHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "licensecheck" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "licensecheck"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
+
+
+def read_pickle(path: Path) -> object | None:
+    """The object pickled at `path`, or None if it is missing or damaged in any way (a cache
+    is only an accelerator: the caller recomputes and checks what it got)."""
+    import pickle
+
+    try:
+        with path.open("rb") as fh:
+            value: object = pickle.load(fh)  # our own cache file; the caller checks its type
+        return value
+    except Exception:  # truncated, garbage, a class that moved: ValueError, EOFError, ...
+        return None
+
+
+def write_pickle(path: Path, value: object) -> bool:
+    """Pickle `value` to `path` atomically (a temporary file renamed over it, so a reader
+    never sees half a file); False when the cache directory is not writable."""
+    import pickle
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        return True
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return False
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
