@@ -271,6 +271,8 @@ def load_cached(directory: Path = LICENSES_DIR) -> KnowledgeBase:
     if isinstance(kb, KnowledgeBase) and kb.digest == digest:
         return kb
     fresh = load(directory)
+    if fresh.digest != digest:  # `load`'s per-process memo predates a change to the files
+        fresh = load.__wrapped__(directory)
     if fresh.digest == digest:  # the files did not change while being read
         paths.write_pickle(path, fresh)
     return fresh
