@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +43,8 @@ def use_color() -> bool:
 
 
 def terminal_width() -> int:
+    import shutil  # (with tempfile below) only where used: the warm path writes to stdout
+
     return shutil.get_terminal_size((120, 24)).columns
 
 
@@ -66,6 +66,8 @@ def write_report(text: str, output: str | None) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"--output {output!r}: directory {str(parent)!r} does not exist")
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:

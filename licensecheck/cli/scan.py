@@ -299,8 +299,10 @@ def render_report(
         return markdown.to_markdown(report, notes=notes)
     from licensecheck.formats import RenderOptions, render
 
-    color = fmt == "table" and opts.output is None and use_color()
-    return render(fmt, report, RenderOptions(kb=kb, color=color, width=terminal_width()))
+    table = fmt == "table"
+    color = table and opts.output is None and use_color()
+    width = terminal_width() if table else None  # only the table lays out to a width
+    return render(fmt, report, RenderOptions(kb=kb, color=color, width=width))
 
 
 @click.command("scan")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,13 +97,16 @@ def resolve_policy(
 CACHE_FORMAT = 1
 
 
-@dataclass(frozen=True)
 class _Cached:
-    """A loaded policy and the files (as opened, with their sha256) it was built from."""
+    """A loaded policy and the files (as opened, with their sha256) it was built from.
+    (A plain class: a dataclass costs a millisecond of start-up to define.)"""
 
-    key: str
-    files: tuple[tuple[str, str], ...]
-    policy: Policy
+    __slots__ = ("files", "key", "policy")
+
+    def __init__(self, key: str, files: tuple[tuple[str, str], ...], policy: Policy) -> None:
+        self.key = key
+        self.files = files
+        self.policy = policy
 
 
 def _load(

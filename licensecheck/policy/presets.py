@@ -8,14 +8,16 @@ package instead.
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
+
+import licensecheck
 
 
 @functools.lru_cache(maxsize=1)
 def presets_dir() -> Path | None:
     """The directory holding `<name>.yaml` presets, or None if the install has none."""
-    package = Path(str(resources.files("licensecheck")))
+    # The package's directory (what importlib.resources gives, without importing it).
+    package = Path(licensecheck.__file__ or ".").parent
     for candidate in (package / "_policies", package.parent / "policies"):
         if candidate.is_dir() and any(candidate.glob("*.yaml")):
             return candidate
