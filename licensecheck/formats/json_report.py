@@ -147,7 +147,81 @@ def to_dict(report: AuditReport, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """`json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\\n"`, byte for byte.
+
+    The standard library encodes with indentation in pure Python, through a generator per
+    container (~50 ms for a 100-model report); this builds the same text with one list of
+    chunks. Anything it does not handle exactly like `json` (a key that is not a string, a
+    type other than dict, list, tuple, str, int, float, bool and None, NaN or infinity, a
+    cycle) falls back to `json.dumps`, so the output never differs."""
+    chunks: list[str] = []
+    try:
+        _encode(data, chunks, "\n", 0)
+    except _Fallback:
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    chunks.append("\n")
+    return "".join(chunks)
+
+
+class _Fallback(Exception):
+    """A value the fast encoder leaves to `json.dumps`."""
+
+
+_STRING = json.encoder.encode_basestring  # the C version when available (ensure_ascii=False)
+_MAX_DEPTH = 200  # deeper nesting (or a cycle) goes to json.dumps, which reports it
+
+
+def _encode(value: Any, out: list[str], newline: str, depth: int) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(_STRING(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _Fallback
+        out.append(float.__repr__(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        if depth >= _MAX_DEPTH:
+            raise _Fallback
+        inner = newline + "  "
+        separator = "{" + inner
+        for key in sorted(value):  # TypeError for mixed key types, as json.dumps raises
+            if type(key) is not str:
+                raise _Fallback
+            item = value[key]
+            if type(item) is str:  # the common leaf, without a call
+                out.append(separator + _STRING(key) + ": " + _STRING(item))
+            else:
+                out.append(separator + _STRING(key) + ": ")
+                _encode(item, out, inner, depth + 1)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        if depth >= _MAX_DEPTH:
+            raise _Fallback
+        inner = newline + "  "
+        out.append("[" + inner)
+        separator = "," + inner
+        for i, item in enumerate(value):
+            if i:
+                out.append(separator)
+            _encode(item, out, inner, depth + 1)
+        out.append(newline + "]")
+    else:
+        raise _Fallback
 
 
 def render(report: AuditReport, options: RenderOptions) -> str:
