@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 import random
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from licensecheck import redact
 from licensecheck.formats import json_report
+from licensecheck.sources.card import parse_card
+from licensecheck.sources.hub import card_body
 
 
 def _reference_json(value: Any) -> str:
@@ -167,3 +170,38 @@ def test_redact_keeps_the_callers_object_when_nothing_changes() -> None:
     text = "Contact legal@example.com or see https://example.com/licence?lang=en " * 100
     assert redact.redact(text) is text
     assert redact.redact("Authorization: Bearer abc.def-123") == "Authorization: ***"
+
+
+# --- the card body without its YAML --------------------------------------------------------
+
+_CARDS = sorted((Path(__file__).parent / "data" / "corpus" / "cards").glob("*.md"))
+
+
+def _variants(text: str) -> list[str]:
+    return [
+        text,
+        "\ufeff" + text,
+        text.replace("\n", "\r\n"),
+        "\n\n  \n" + text,
+        "# Title\n\n" + text,  # a block after other text: parse_card decides
+        text.replace("---", "- - -"),
+        "---\nlicense: mit\n",  # never closed
+        "---\n---\n",
+        "",
+    ]
+
+
+@pytest.mark.parametrize("path", _CARDS, ids=[p.name for p in _CARDS])
+def test_card_body_is_parse_cards_body(path: Path) -> None:
+    """Where `card_body` answers, it is what `parse_card` gives; where the front matter does
+    not plainly open the card it leaves the decision to `parse_card` (None)."""
+    answered = 0
+    for text in _variants(path.read_text(encoding="utf-8", errors="replace")):
+        body = card_body(text)
+        if body is not None:
+            answered += 1
+            assert body == parse_card(text).body
+        else:
+            parsed = parse_card(text)
+            assert parsed.metadata_line is None or parsed.metadata_line > 1 or not text.strip()
+    assert answered >= 1 or "---" not in path.read_text(encoding="utf-8", errors="replace")

@@ -54,7 +54,7 @@ from licensecheck import __version__, redact
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
-from licensecheck.sources.card import card_data, parse_card
+from licensecheck.sources.card import _find_block, card_data, parse_card
 from licensecheck.sources.interface import ModelSource
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -801,8 +801,14 @@ class HubSource(ModelSource):
     ) -> tuple[CardData, str | None, list[Finding]]:
         """Metadata from the Hub's cardData; the README's own front matter only without it."""
         findings: list[Finding] = []
-        parsed = parse_card(readme_text) if readme_text is not None else None
         mapping = info.card
+        if mapping and readme_text is not None:
+            # Only the README's body is used: skip its YAML when the body is plain to see.
+            body = card_body(readme_text)
+            if body is not None:
+                card, findings = card_data(mapping, "cardData")
+                return self._with_library(card, info), body, findings
+        parsed = parse_card(readme_text) if readme_text is not None else None
         if mapping:
             card, findings = card_data(mapping, "cardData")
         elif parsed is not None:
@@ -813,10 +819,35 @@ class HubSource(ModelSource):
             findings.append(
                 Finding(kind="card-missing", message="no card metadata and no README.md")
             )
+        return (
+            self._with_library(card, info),
+            (parsed.body if parsed is not None else None),
+            findings,
+        )
+
+    @staticmethod
+    def _with_library(card: CardData, info: HubInfo) -> CardData:
         library = info.library_name
         if card.library_name is None and isinstance(library, str):
             card = _replace_library(card, library)
-        return card, (parsed.body if parsed is not None else None), findings
+        return card
+
+
+def card_body(text: str) -> str | None:
+    """The body `parse_card(text).body` gives when the front matter opens the card and is
+    closed (the Hub's own rule for cardData), worked out without parsing its YAML; None
+    otherwise (a late or unclosed block, no block: `parse_card` decides)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if first >= len(lines) or lines[first].strip() != "---":
+        return None
+    closer = _find_block(lines, first)
+    if closer is None:
+        return None
+    return "\n".join(lines[:first] + lines[closer + 1 :])
 
 
 def _register_endpoint_credentials(endpoint: str) -> None:
