@@ -4,13 +4,20 @@ For every text of every version of every licence in the knowledge base (the YAML
 `versions[].texts`, files under `knowledge/texts/`), the index holds:
 
 - the licence id, kind, name, version and category (so identifying needs no YAML parsing);
-- the normalised tokens (`normalize.Tokens`), with the positions of copyright statements,
+- the normalised tokens (`normalize.Tokens`) as word ids into one vocabulary (decoded into
+  words only for the few texts a run aligns), with the positions of copyright statements,
   the title block's length and the title line (the text's own name);
 - two exact keys: a digest of the raw text (line ends and trailing blanks ignored) and a
   digest of its `normalize.words` (copyright lines left out), so a verbatim, reformatted or
   re-copyrighted copy is a dictionary lookup;
-- a sample of the token 3-gram shingles (one in `SAMPLE`) for the candidate stage, and all
-  of them, packed, for ranking candidates and finding a licence inside a longer text.
+- the inverted index of a sample of the token 3-gram shingles (one in `SAMPLE`) for the
+  candidate stage: each sampled shingle -> the texts that have it, stored as flat integer
+  arrays (shingles with the same texts share one posting list) and turned into a dictionary
+  on first use; and all of each text's shingles, packed, for ranking candidates and finding
+  a licence inside a longer text.
+
+Everything is stored as a few strings and integer arrays rather than millions of small
+objects, so that loading it is mostly copying bytes: a warm start pays for what it uses.
 
 `build()` is pure. `load()` adds a cache: in-process, then a pickle on disk, in
 `$LICENSECHECK_CACHE_DIR` or the user cache directory, keyed by the knowledge base (its
@@ -28,6 +35,8 @@ import os
 import pickle
 import sys
 from array import array
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,9 +45,25 @@ from licensecheck.identify.normalize import Tokens, words
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
 
-FORMAT = 3  # bump when the normalisation or this layout changes
+FORMAT = 4  # bump when the normalisation or this layout changes
 SHINGLE = 3
 SAMPLE = 4  # keep shingles whose key is divisible by SAMPLE
+
+
+def _typecode(largest: int) -> str:
+    """The smallest array type code that holds 0..largest ('H': 2 bytes, 'q': 8)."""
+    return "H" if largest < 1 << 16 else "q"
+
+
+def _pack(values: list[int], largest: int | None = None) -> tuple[str, bytes]:
+    """Integers as (array type code, bytes): one bytes object in the pickle, not an array
+    (unpickling an array copies it once more)."""
+    code = "q" if largest is None else _typecode(largest)
+    return code, array(code, values).tobytes()
+
+
+def _unpack(packed: tuple[str, bytes]) -> array[int]:
+    return array(packed[0], packed[1])
 
 
 # Plain classes rather than dataclasses: this module is on the start-up path of every
@@ -47,18 +72,22 @@ class Entry:
     """One canonical text of one version of one licence."""
 
     __slots__ = (
+        "_ids",
+        "_vocab",
+        "_words",
         "category",
         "copyright",
         "file",
         "heading",
         "id",
         "kind",
+        "n_sampled",
+        "n_words",
         "name",
-        "shingles",
         "title_len",
         "version",
-        "words",
     )
+    _STATE = tuple(k for k in __slots__ if k != "_words")  # what the cache keeps
 
     def __init__(
         self,
@@ -68,8 +97,10 @@ class Entry:
         version: str | None,
         category: str,
         file: str,
-        words: tuple[str, ...],
-        shingles: frozenset[int],
+        ids: tuple[str, bytes],
+        vocab: list[str],
+        n_words: int,
+        n_sampled: int,
         title_len: int,
         copyright: frozenset[int] = frozenset(),
         heading: tuple[str, ...] = (),
@@ -80,21 +111,42 @@ class Entry:
         self.version = version
         self.category = category
         self.file = file  # name under knowledge/texts/
-        self.words = words
-        self.shingles = shingles  # sampled shingle keys
+        self._ids = ids  # the normalised tokens as ids into `vocab`, packed
+        self._vocab = vocab  # the index's vocabulary (one list, shared by every entry)
+        self._words: tuple[str, ...] | None = None
+        self.n_words = n_words
+        self.n_sampled = n_sampled  # how many distinct sampled shingles the text has
         self.title_len = title_len  # tokens up to the end of the title block (may be left out)
         self.copyright = copyright  # positions of tokens in copyright statements
         self.heading = heading  # the words of the first line of the title: the text's name
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The normalised tokens, decoded from their ids on first use (a run aligns a few
+        texts, so most entries never need theirs)."""
+        decoded = self._words
+        if decoded is None:
+            decoded = self._words = tuple(map(self._vocab.__getitem__, self.ids))
+        return decoded
+
+    @property
+    def ids(self) -> array[int]:
+        """The normalised tokens as word ids (`Index.vocab`)."""
+        return _unpack(self._ids)
+
     def __getstate__(self) -> tuple[object, ...]:
-        return tuple(getattr(self, k) for k in self.__slots__)
+        return tuple(getattr(self, k) for k in self._STATE)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        for k, v in zip(self.__slots__, state, strict=True):
+        for k, v in zip(self._STATE, state, strict=True):
             setattr(self, k, v)
+        self._words = None
 
     def __repr__(self) -> str:
         return f"Entry({self.id!r}, version={self.version!r}, file={self.file!r})"
+
+
+_DERIVED = ("_vocab", "_postings", "_groups")  # Index attributes rebuilt on first use
 
 
 class Index:
@@ -104,22 +156,65 @@ class Index:
         self,
         digest: str,
         entries: list[Entry],
-        vocab: dict[str, int],
+        vocab_words: list[str],
         exact_raw: dict[str, int],
         exact_words: dict[str, int],
         full_shingles: list[bytes],
+        postings: tuple[tuple[str, bytes], ...],
         texts_dir: str = "",
     ) -> None:
         self.digest = digest
         self.entries = entries
-        self.vocab = vocab  # word -> id, for shingle keys
+        self.vocab_words = vocab_words  # word id -> word
         self.exact_raw = exact_raw  # raw digest -> entry
         self.exact_words = exact_words  # token digest -> entry
-        self.full_shingles = full_shingles  # per entry: all shingle keys, array('q') bytes
+        self.full_shingles = full_shingles  # per entry: all its shingle keys, array('q') bytes
+        # The inverted index of the sampled shingles, packed (`_flat_postings`): the keys
+        # (grouped by the texts that have them), each key's group, and each group's texts
+        # (members from offsets[g] to offsets[g + 1]).
+        self.postings = postings
         self.texts_dir = texts_dir
+        self._vocab: dict[str, int] | None = None
+        self._postings: dict[int, int] | None = None  # sampled key -> group
+        self._groups: list[tuple[int, ...]] = []  # group -> texts
+
+    def __getstate__(self) -> dict[str, object]:
+        # The dictionaries are rebuilt on first use: the cache holds strings and bytes.
+        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._vocab = None
+        self._postings = None
+        self._groups = []
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        """Word -> id, for shingle keys (built on first use)."""
+        vocab = self._vocab
+        if vocab is None:
+            ids = range(len(self.vocab_words))
+            vocab = self._vocab = dict(zip(self.vocab_words, ids, strict=True))
+        return vocab
+
+    def sample_hits(self, keys: set[int]) -> dict[int, int]:
+        """Entry -> how many of `keys` (sampled shingle keys, distinct) its text has: one
+        dictionary lookup per key, then one addition per text of each posting list hit."""
+        if self._postings is None:
+            keys_, groups_, offsets, members = map(_unpack, self.postings)
+            self._groups = [tuple(members[a:b]) for a, b in pairwise(offsets)]
+            self._postings = dict(zip(keys_, groups_, strict=True))
+        counts = Counter(map(self._postings.get, keys))
+        groups = self._groups
+        hits = [0] * len(self.entries)
+        for g, n in counts.items():
+            if g is not None:  # None: a key no text has
+                for k in groups[g]:
+                    hits[k] += n
+        return {k: n for k, n in enumerate(hits) if n}
 
     def shingles_of(self, k: int) -> frozenset[int]:
-        """All 3-gram shingle keys of entry k (stored packed; unpacked on demand)."""
+        """All 3-gram shingle keys of entry k."""
         return frozenset(array("q", self.full_shingles[k]))
 
     def text_of(self, entry: Entry) -> str:
@@ -128,13 +223,15 @@ class Index:
 
 def raw_key(text: str) -> str:
     """A digest of a text that ignores line-end style and trailing blanks."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    body = "\n".join(line.rstrip() for line in lines).strip("\n")
-    return hashlib.sha1(body.encode("utf-8"), usedforsecurity=False).hexdigest()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    body = "\n".join(map(str.rstrip, text.split("\n"))).strip("\n")
+    return hashlib.sha1(body.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
 
 def words_key(tokens: list[str] | tuple[str, ...]) -> str:
-    return hashlib.sha1("\n".join(tokens).encode("utf-8"), usedforsecurity=False).hexdigest()
+    data = "\n".join(tokens).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
 def shingle_keys(ids: list[int], base: int) -> list[int]:
@@ -200,22 +297,25 @@ def texts_digest(kb_digest: str, texts_dir: Path) -> str:
             h.update(Path(module).read_bytes())
         except OSError:
             h.update(b"<no source>")
-    h.update(_stat_digest(texts_dir, "*.txt").encode())
+    h.update(_stat_digest(texts_dir, ".txt").encode())
     return h.hexdigest()[:20]
 
 
-def _stat_digest(directory: Path, pattern: str) -> str:
+def _stat_digest(directory: Path, suffix: str) -> str:
+    """A digest of the names, sizes and modification times of the files in `directory`
+    whose names end in `suffix` (os.scandir: no Path object per file on a warm start)."""
     h = hashlib.sha256()
     try:
-        paths = sorted(directory.glob(pattern))
+        with os.scandir(directory) as it:
+            found = sorted((e.name, e) for e in it if e.name.endswith(suffix))
     except OSError:
-        paths = []
-    for path in paths:
+        found = []
+    for name, entry in found:
         try:
-            st = path.stat()
-            h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            st = entry.stat()
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
-            h.update(f"{path.name}\0<unreadable>\n".encode())
+            h.update(f"{name}\0<unreadable>\n".encode())
     return h.hexdigest()
 
 
@@ -227,8 +327,9 @@ def _normalize_file() -> str:
 
 def build(kb: KnowledgeBase, texts_dir: Path, digest: str | None = None) -> Index:
     """Index every canonical text the knowledge base lists (missing files are skipped)."""
-    raw: list[tuple[Entry, str, str]] = []
+    found: list[tuple[Entry, tuple[str, ...], str, str]] = []
     vocab: dict[str, int] = {}
+    vocab_words: list[str] = []
     for lic in kb:
         for version in lic.versions:
             for name in version.texts:
@@ -237,9 +338,11 @@ def build(kb: KnowledgeBase, texts_dir: Path, digest: str | None = None) -> Inde
                 except (OSError, UnicodeDecodeError):
                     continue  # a KB entry being written before its text: skip, never guess
                 tokens = Tokens(text)
-                toks = tuple(sys.intern(w) for w in tokens.words)
+                toks = tuple(tokens.words)
                 for w in toks:
-                    vocab.setdefault(w, len(vocab))
+                    if w not in vocab:
+                        vocab[w] = len(vocab_words)
+                        vocab_words.append(w)
                 entry = Entry(
                     id=lic.id,
                     kind=lic.kind,
@@ -247,37 +350,68 @@ def build(kb: KnowledgeBase, texts_dir: Path, digest: str | None = None) -> Inde
                     version=version.version,
                     category=lic.category,
                     file=name,
-                    words=toks,
-                    shingles=frozenset(),
+                    ids=("H", b""),
+                    vocab=vocab_words,
+                    n_words=len(toks),
+                    n_sampled=0,
                     title_len=_title_len(tokens),
                     copyright=tokens.copyright,
                     heading=_heading(tokens),
                 )
-                exact_key = words_key(words(text))
-                raw.append((entry, text, exact_key))
+                found.append((entry, toks, text, words_key(words(text))))
     base = max(len(vocab), 1)
     entries: list[Entry] = []
     exact_raw: dict[str, int] = {}
     exact_words: dict[str, int] = {}
     full_shingles: list[bytes] = []
-    for entry, text, exact_key in raw:
-        ids = [vocab[w] for w in entry.words]
-        shingles = frozenset(sampled(shingle_keys(ids, base)))
-        entry.shingles = shingles
+    postings: dict[int, list[int]] = {}  # sampled key -> texts
+    for entry, toks, text, exact_key in found:
+        ids = [vocab[w] for w in toks]
+        keys = shingle_keys(ids, base)
+        sample = sorted(sampled(keys))
+        entry._ids = _pack(ids, len(vocab))
+        entry.n_sampled = len(sample)
         idx = len(entries)
         entries.append(entry)
+        for key in sample:
+            postings.setdefault(key, []).append(idx)
         # The first entry (sorted by id) wins a duplicate text; ids come sorted from the KB.
         exact_raw.setdefault(raw_key(text), idx)
         exact_words.setdefault(exact_key, idx)
-        full_shingles.append(array("q", sorted(set(shingle_keys(ids, base)))).tobytes())
+        full_shingles.append(_pack(sorted(set(keys)))[1])
     return Index(
         digest=digest if digest is not None else texts_digest(kb.digest, texts_dir),
         entries=entries,
-        vocab=vocab,
+        vocab_words=vocab_words,
         exact_raw=exact_raw,
         exact_words=exact_words,
         full_shingles=full_shingles,
+        postings=_flat_postings(postings, len(entries)),
         texts_dir=str(texts_dir),
+    )
+
+
+def _flat_postings(postings: dict[int, list[int]], n_entries: int) -> tuple[tuple[str, bytes], ...]:
+    """The inverted index as four packed integer arrays (see `Index`): keys whose texts are
+    the same share one group, in a fixed order, so that loading it is copying bytes."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for key, texts in postings.items():
+        groups.setdefault(tuple(texts), []).append(key)
+    keys: list[int] = []
+    key_groups: list[int] = []
+    offsets: list[int] = [0]
+    members: list[int] = []
+    for g, group in enumerate(sorted(groups)):
+        group_keys = sorted(groups[group])
+        keys.extend(group_keys)
+        key_groups.extend([g] * len(group_keys))
+        members.extend(group)
+        offsets.append(len(members))
+    return (
+        _pack(keys),
+        _pack(key_groups, len(groups)),
+        _pack(offsets, len(members)),
+        _pack(members, n_entries),
     )
 
 
@@ -296,7 +430,7 @@ def _data_digest(directory: Path) -> str:
     """A digest of the knowledge-base files by name, size and modification time: enough to
     key a cache, and cheap enough that a warm start neither reads nor parses any YAML.
     (`load(kb)` keys by `kb.digest` instead; the two only keep separate cache files.)"""
-    return "stat:" + _stat_digest(directory, "*.yaml")[:16]
+    return "stat:" + _stat_digest(directory, ".yaml")[:16]
 
 
 def cache_dir() -> Path:
@@ -319,9 +453,23 @@ def _read_cache(path: Path, digest: str) -> Index | None:
             index = pickle.load(fh)
     except Exception:  # damaged (ValueError, UnicodeDecodeError, MemoryError, ...): rebuild
         return None
-    if not isinstance(index, Index) or index.digest != digest:
+    if not isinstance(index, Index) or getattr(index, "digest", None) != digest:
         return None
-    return index
+    return index if _consistent(index) else None
+
+
+def _consistent(index: Index) -> bool:
+    """Whether the arrays of a loaded index fit together (a cache file of the right digest
+    but the wrong shape is rebuilt, never trusted: a wrong answer would be silent)."""
+    try:
+        n = len(index.entries)
+        return (
+            len(index.full_shingles) == n
+            and len(index.postings) == 4
+            and all(isinstance(e, Entry) and e._vocab is index.vocab_words for e in index.entries)
+        )
+    except Exception:  # a missing attribute, an empty array: not an index this code wrote
+        return False
 
 
 def _write_cache(path: Path, index: Index) -> None:

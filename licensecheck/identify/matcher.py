@@ -168,10 +168,10 @@ class Matcher:
     def __init__(self, index: Index) -> None:
         self.index = index
         self._full_shingles: dict[int, frozenset[int]] = {}
-        self._canon_tokens: dict[int, Tokens] = {}
+        self._canon_tokens: dict[int, Tokens | None] = {}
+        self._by_version: dict[tuple[str, str | None], Entry] | None = None
         self._name_words: dict[int, frozenset[str]] = {}
         self._titles: dict[tuple[int, ...], int] | None = None
-        self._postings_map: dict[int, tuple[int, ...]] | None = None
 
     @classmethod
     def get(cls, kb: KnowledgeBase | None = None) -> Matcher:
@@ -244,7 +244,6 @@ class Matcher:
     def _find(self, text: str) -> tuple[list[TextMatch], Tokens | None, list[tuple[int, int]]]:
         """Matches in text order, the tokens (None on the exact path), each match's tokens."""
         ix = self.index
-        n_lines = _line_count(text)
         idx = ix.exact_raw.get(index_mod.raw_key(text))
         if idx is None:
             fast = words(text)
@@ -253,10 +252,10 @@ class Matcher:
             idx = ix.exact_words.get(index_mod.words_key(fast))
         if idx is not None:
             first, last = _content_lines(text)
-            return [self._exact_match(idx, first or 1, last or n_lines)], None, [(0, 1)]
+            last = last or _line_count(text)
+            return [self._exact_match(idx, first or 1, last)], None, [(0, 1)]
         tokens = Tokens(text)
-        ids = [ix.vocab.get(w, -1) for w in tokens.words]
-        keys = _position_keys(ids, max(len(ix.vocab), 1))
+        keys = _position_keys(self._word_ids(tokens.words), max(len(ix.vocab), 1))
         regions: list[_Region] = []
         stretches = [(0, len(tokens))]
         while stretches and len(regions) < MAX_REGIONS:
@@ -278,20 +277,20 @@ class Matcher:
             matches.append(self._to_match(region, tokens, before, after))
         return matches, tokens, [(r.j0, r.j1) for r in regions]
 
+    def _word_ids(self, ws: list[str]) -> list[int]:
+        """Each word's id in the index's vocabulary, -1 for a word no text has."""
+        return list(map(self.index.vocab.get, ws, itertools.repeat(-1)))
+
     def _candidates(self, keys: list[int], lo: int, hi: int) -> list[tuple[float, int]]:
         """Texts whose sampled shingles the stretch holds a fair share of (an inverted index:
         one dictionary lookup per sampled shingle of the input)."""
         sample = {k for k in keys[lo : max(lo, hi - 2)] if k >= 0 and k % index_mod.SAMPLE == 0}
         if not sample:
             return []
-        postings = self._postings()
-        hits: dict[int, int] = {}
-        for key in sample:
-            for k in postings.get(key, ()):
-                hits[k] = hits.get(k, 0) + 1
+        entries = self.index.entries
         scored = []
-        for k, h in hits.items():
-            n = len(self.index.entries[k].shingles)
+        for k, h in self.index.sample_hits(sample).items():
+            n = entries[k].n_sampled
             if h / n >= MIN_CONTAINMENT:
                 scored.append((h / n, k))
         scored.sort(key=lambda x: (-x[0], x[1]))
@@ -299,15 +298,6 @@ class Matcher:
             return []
         top = scored[0][0]
         return [s for s in scored[:MAX_CANDIDATES] if s[0] >= top * 0.6]
-
-    def _postings(self) -> dict[int, tuple[int, ...]]:
-        if self._postings_map is None:
-            lists: dict[int, list[int]] = {}
-            for k, entry in enumerate(self.index.entries):
-                for key in entry.shingles:
-                    lists.setdefault(key, []).append(k)
-            self._postings_map = {key: tuple(v) for key, v in lists.items()}
-        return self._postings_map
 
     def _best_region(self, tokens: Tokens, keys: list[int], lo: int, hi: int) -> _Region | None:
         best: _Region | None = None
@@ -323,7 +313,7 @@ class Matcher:
             key = (not region.modified, round(region.score), region.equal, region.confidence, -k)
             if best_key is None or key > best_key:
                 best, best_key = region, key
-            if region.equal == len(self.index.entries[k].words) == region.j1 - region.j0:
+            if region.equal == self.index.entries[k].n_words == region.j1 - region.j0:
                 break  # every token of the text matched, none extra: nothing can do better
         return best
 
@@ -357,8 +347,7 @@ class Matcher:
 
     def _window(self, k: int, keys: list[int], lo: int, hi: int) -> tuple[int, int]:
         """The part of a long stretch where the candidate's shingles cluster."""
-        entry = self.index.entries[k]
-        n = len(entry.words)
+        n = self.index.entries[k].n_words
         if hi - lo <= n + n // 4 + 200:
             return lo, hi
         full = self._shingles_of(k)
@@ -424,17 +413,15 @@ class Matcher:
         )
 
     def _hunk(self, entry: Entry, tokens: Tokens, i0: int, i1: int, j0: int, j1: int) -> _Hunk:
+        # Tokens of a copyright statement on either side are never a modification (a hunk
+        # of nothing else is left empty on both sides: not substantive).
         canon = entry.words[i0:i1]
+        if entry.copyright:
+            canon = tuple(w for i, w in enumerate(canon, i0) if i not in entry.copyright)
         given = tokens.words[j0:j1]
-        # Tokens of a copyright statement on either side are never a modification.
-        skip_c = [i in entry.copyright for i in range(i0, i1)]
-        skip_g = [j in tokens.copyright for j in range(j0, j1)]
-        if all(skip_c) and all(skip_g):
-            return _Hunk(i0, i1, j0, j1, False)
-        canon_rest = tuple(w for w, f in zip(canon, skip_c, strict=True) if not f)
-        given_rest = [w for w, f in zip(given, skip_g, strict=True) if not f]
-        names = self._names(entry)
-        substantive = _substantive(canon_rest, given_rest, i0, entry.title_len, names)
+        if tokens.copyright:
+            given = [w for j, w in enumerate(given, j0) if j not in tokens.copyright]
+        substantive = _substantive(canon, given, i0, entry.title_len, self._names(entry))
         return _Hunk(i0, i1, j0, j1, substantive)
 
     def _names(self, entry: Entry) -> frozenset[str]:
@@ -491,19 +478,26 @@ class Matcher:
             end_line=tokens.line(region.j1 - 1),
         )
 
-    def _canon(self, k: int) -> Tokens:
-        t = self._canon_tokens.get(k)
-        if t is None:
-            t = self._canon_tokens[k] = Tokens(self.index.text_of(self.index.entries[k]))
-        return t
+    def _canon(self, k: int) -> Tokens | None:
+        """The canonical text's tokens, for its wording; None if the file is gone or no
+        longer has the indexed words (changed under a running process: words only then)."""
+        if k not in self._canon_tokens:
+            entry = self.index.entries[k]
+            try:
+                t: Tokens | None = Tokens(self.index.text_of(entry))
+            except (OSError, UnicodeDecodeError):
+                t = None
+            if t is not None and tuple(t.words) != entry.words:
+                t = None
+            self._canon_tokens[k] = t
+        return self._canon_tokens[k]
 
     def _change(self, k: int, tokens: Tokens, h: _Hunk) -> Change:
         entry = self.index.entries[k]
         canon = self._canon(k)
-        if canon.words != list(entry.words):  # the text changed under us: words only
-            original = " ".join(entry.words[h.i0 : h.i1])
-        else:
-            original = canon.passage(h.i0, h.i1)
+        original = (
+            " ".join(entry.words[h.i0 : h.i1]) if canon is None else canon.passage(h.i0, h.i1)
+        )
         if h.j1 == h.j0:
             at = h.j0 if h.j0 < len(tokens) else max(h.j0 - 1, 0)
             return Change(type="removed", text=original, line=tokens.line(at))
@@ -515,10 +509,12 @@ class Matcher:
     # -- ranking and safety -----------------------------------------------------------------
 
     def _entry_of(self, m: TextMatch) -> Entry | None:
-        for e in self.index.entries:
-            if e.id == m.id and e.version == m.version:
-                return e
-        return None
+        if self._by_version is None:
+            by_version: dict[tuple[str, str | None], Entry] = {}
+            for e in self.index.entries:
+                by_version.setdefault((e.id, e.version), e)  # the first, as a scan would
+            self._by_version = by_version
+        return self._by_version.get((m.id, m.version))
 
     def _category(self, m: TextMatch) -> str:
         e = self._entry_of(m)
@@ -543,7 +539,7 @@ class Matcher:
         self, tokens: Tokens, spans: list[tuple[int, int]], primary: TextMatch
     ) -> TextMatch | None:
         """`unknown` when the text outside every match overlaps a restrictive licence."""
-        ids = [self.index.vocab.get(w, -1) for w in tokens.words]
+        ids = self._word_ids(tokens.words)
         outside: list[int] = []
         last = 0
         for a, b in sorted(spans):
@@ -566,8 +562,9 @@ class Matcher:
         sampled_hits: list[tuple[int, int]] = []  # (hits, k)
         best_r = best_p = 0
         best_k = -1
+        sample_hits = self.index.sample_hits(keys)
         for k, entry in enumerate(self.index.entries):
-            hits = len(keys & entry.shingles)
+            hits = sample_hits.get(k, 0)
             if k in restrictive:
                 if hits > best_r:
                     best_r, best_k = hits, k
@@ -669,7 +666,10 @@ def _unique_positions(seq: Sequence[str], lo: int, hi: int, k: int) -> dict[obje
     else:
         grams = list(seq[lo:hi])
     counts = Counter(grams)
-    return {g: lo + p for p, g in enumerate(grams) if counts[g] == 1}
+    # Each gram's last position (its only one, for those counted once), built in C; then a
+    # pass over the distinct grams only.
+    last = dict(zip(grams, range(lo, lo + len(grams)), strict=True))
+    return {g: last[g] for g, n in counts.items() if n == 1}
 
 
 def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -864,7 +864,7 @@ def _has_may_not(ws: list[str]) -> bool:
 
 def _stop_at_heading(tokens: Tokens, a: int, b: int, forward: bool) -> int:
     """Trim [a, b) at the first markdown heading or rule (a new section is not the licence)."""
-    lines = tokens.text.split("\n")
+    text = tokens.text
     rng = range(a, b) if forward else range(b - 1, a - 1, -1)
     last_line = -1
     for i in rng:
@@ -872,9 +872,17 @@ def _stop_at_heading(tokens: Tokens, a: int, b: int, forward: bool) -> int:
         if ln == last_line:
             continue
         last_line = ln
-        if _HEADING.match(lines[ln - 1]) and i != (a if forward else b - 1):
+        if i != (a if forward else b - 1) and _HEADING.match(_line_at(text, tokens.span(i)[0])):
             return i if forward else i + 1
     return b if forward else a
+
+
+def _line_at(text: str, pos: int) -> str:
+    """The line of `text` that `Tokens.line` puts offset `pos` on (the one after the last
+    newline at or before it), without splitting the whole text."""
+    start = text.rfind("\n", 0, pos + 1) + 1
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
 
 
 def _line_count(text: str) -> int:
@@ -914,9 +922,16 @@ _LICENSED_UNDER = re.compile(
 
 
 def _title(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip(" \t#*=-_>|"):
-            return line.strip(" \t#*=-_>|")
+    """The first line with any text on it, without its markup."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        line = text[start:end].strip(" \t#*=-_>|")
+        if line:
+            return line
+        start = end + 1
     return ""
 
 
