@@ -386,6 +386,7 @@ class HubSource(ModelSource):
         # model_info answers for sha revisions (see the module docstring); None: not kept
         self.info_cache = Path(info_cache) if info_cache is not None else None
         self._headers: dict[str, str] | None = None
+        self._cache_root: Path | None = None  # the HF cache folder, resolved (downloads only)
         self.quiet = quiet  # no progress bars from huggingface_hub's downloads (the CLI's)
 
     @contextlib.contextmanager
@@ -645,6 +646,34 @@ class HubSource(ModelSource):
                 kind="file-unreadable", message=f"{path}: {one_line(str(exc), 120)}", path=path
             )
 
+    def _known_symlinks(self, ref: ModelRef) -> None:
+        """Tell huggingface_hub that a repo folder it is about to create can hold symlinks
+        when the cache folder can, so that it does not probe each new repo folder (a temporary
+        folder, a file and a link made and deleted per repo: ~1.5 ms of a cold download, most
+        of it the filesystem's). The probe is huggingface_hub's own, made once on the cache
+        folder; a folder that already exists (perhaps a link elsewhere) is left to its probe.
+        Nothing is done if huggingface_hub no longer keeps its answers where this looks."""
+        from huggingface_hub import constants, file_download
+
+        from licensecheck.sources.cache import repo_folder_name
+
+        known = getattr(file_download, "_are_symlinks_supported_in_dir", None)
+        if not isinstance(known, dict) or constants.HF_HUB_DISABLE_SYMLINKS:
+            return
+        try:
+            root = self._cache_root
+            if root is None:
+                root = Path(self.cache_dir or constants.HF_HUB_CACHE).expanduser().resolve()
+                self._cache_root = root
+            folder = root / repo_folder_name(ref.repo_id)
+            key = str(folder)
+            if key in known or folder.exists():
+                return
+            supported = file_download.are_symlinks_supported(root)
+            known.setdefault(key, supported)
+        except (OSError, ValueError, RuntimeError):
+            pass  # huggingface_hub probes the folder itself, as it always did
+
     # --- the model ----------------------------------------------------------------------
 
     def _cached_file(self, ref: ModelRef, path: str, sha: str) -> str | None:
@@ -679,6 +708,7 @@ class HubSource(ModelSource):
         def run(i: int) -> None:
             try:
                 with self._slots:
+                    self._known_symlinks(ref)
                     results[i] = self._download(ref, paths[i], pin)
             except BaseException as exc:  # handed to the caller, in file order
                 results[i] = exc
