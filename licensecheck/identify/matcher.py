@@ -171,6 +171,7 @@ class Matcher:
         self._canon_tokens: dict[int, Tokens | None] = {}
         self._by_version: dict[tuple[str, str | None], Entry] | None = None
         self._name_words: dict[int, frozenset[str]] = {}
+        self._essential_words: dict[int, frozenset[str]] = {}
         self._titles: dict[tuple[int, ...], int] | None = None
 
     @classmethod
@@ -302,7 +303,16 @@ class Matcher:
     def _best_region(self, tokens: Tokens, keys: list[int], lo: int, hi: int) -> _Region | None:
         best: _Region | None = None
         best_key: tuple[bool, int, int, float, int] | None = None
+        window_words: dict[tuple[int, int], set[str]] = {}
         for k, w0, w1 in self._shortlist(self._candidates(keys, lo, hi), keys, lo, hi):
+            if best is not None and not best.modified:
+                # Only another unmodified match can beat an unmodified one: no diff for a
+                # text the window lacks a word of that no unmodified copy may leave out.
+                present = window_words.get((w0, w1))
+                if present is None:
+                    present = window_words[(w0, w1)] = set(tokens.words[w0:w1])
+                if PLACEHOLDER not in present and not self._essential(k) <= present:
+                    continue
             region = self._align(k, tokens, w0, w1)
             if region is None or region.confidence < THRESHOLD:
                 continue
@@ -423,6 +433,29 @@ class Matcher:
             given = [w for j, w in enumerate(given, j0) if j not in tokens.copyright]
         substantive = _substantive(canon, given, i0, entry.title_len, self._names(entry))
         return _Hunk(i0, i1, j0, j1, substantive)
+
+    def _essential(self, k: int) -> frozenset[str]:
+        """Words of text k that an unmodified copy must contain: those no hunk may leave
+        out without being substantive (`_substantive`). Not a copyright token, not in the
+        title block (however far copyright tokens stretch it), not the licence's name or a
+        self-reference, not numbering, a date part or a placeholder. A word of these missing
+        from the input puts a canonical token in a substantive hunk, whatever the alignment
+        (the only exception, a placeholder left in the copy, is checked by the caller)."""
+        cached = self._essential_words.get(k)
+        if cached is None:
+            entry = self.index.entries[k]
+            names = self._names(entry)
+            start = entry.title_len + len(entry.copyright)
+            cached = self._essential_words[k] = frozenset(
+                w
+                for i, w in enumerate(entry.words[start:], start)
+                if i not in entry.copyright
+                and w not in _SELF_REFERENCE
+                and w not in names
+                and not is_minor(w)
+                and not is_date_part(w)
+            )
+        return cached
 
     def _names(self, entry: Entry) -> frozenset[str]:
         """The words of a licence's own name and title (how it refers to itself)."""
