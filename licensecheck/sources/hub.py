@@ -387,6 +387,7 @@ class HubSource(ModelSource):
         self.info_cache = Path(info_cache) if info_cache is not None else None
         self._headers: dict[str, str] | None = None
         self._cache_root: Path | None = None  # the HF cache folder, resolved (downloads only)
+        self._symlink_lock = threading.Lock()
         self.quiet = quiet  # no progress bars from huggingface_hub's downloads (the CLI's)
 
     @contextlib.contextmanager
@@ -655,11 +656,17 @@ class HubSource(ModelSource):
         Nothing is done if huggingface_hub no longer keeps its answers where this looks."""
         from huggingface_hub import constants, file_download
 
-        from licensecheck.sources.cache import repo_folder_name
-
         known = getattr(file_download, "_are_symlinks_supported_in_dir", None)
         if not isinstance(known, dict) or constants.HF_HUB_DISABLE_SYMLINKS:
             return
+        with self._symlink_lock:  # one probe of the cache folder, not one per racing thread
+            self._share_symlink_answer(ref, known)
+
+    def _share_symlink_answer(self, ref: ModelRef, known: dict[str, bool]) -> None:
+        from huggingface_hub import constants, file_download
+
+        from licensecheck.sources.cache import repo_folder_name
+
         try:
             root = self._cache_root
             if root is None:
