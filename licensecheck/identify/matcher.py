@@ -172,6 +172,7 @@ class Matcher:
         self._by_version: dict[tuple[str, str | None], Entry] | None = None
         self._name_words: dict[int, frozenset[str]] = {}
         self._essential_words: dict[int, frozenset[str]] = {}
+        self._loose_words: dict[str, bool] = {}  # word -> numbering or a date part
         self._titles: dict[tuple[int, ...], int] | None = None
 
     @classmethod
@@ -444,17 +445,21 @@ class Matcher:
         cached = self._essential_words.get(k)
         if cached is None:
             entry = self.index.entries[k]
-            names = self._names(entry)
             start = entry.title_len + len(entry.copyright)
-            cached = self._essential_words[k] = frozenset(
-                w
-                for i, w in enumerate(entry.words[start:], start)
-                if i not in entry.copyright
-                and w not in _SELF_REFERENCE
-                and w not in names
-                and not is_minor(w)
-                and not is_date_part(w)
-            )
+            if entry.copyright and max(entry.copyright) >= start:
+                found = {
+                    w for i, w in enumerate(entry.words[start:], start) if i not in entry.copyright
+                }
+            else:
+                found = set(entry.words[start:])
+            found -= _SELF_REFERENCE
+            found -= self._names(entry)
+            # Each distinct word tested once (the texts share most of their words).
+            loose = self._loose_words
+            for w in found:
+                if w not in loose:
+                    loose[w] = is_minor(w) or is_date_part(w)
+            cached = self._essential_words[k] = frozenset(w for w in found if not loose[w])
         return cached
 
     def _names(self, entry: Entry) -> frozenset[str]:
