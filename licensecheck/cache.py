@@ -51,9 +51,9 @@ _NOT_CONTENT = frozenset({"source"})
 def cache_dir() -> Path:
     """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory (the one the
     identification index uses)."""
-    from licensecheck.identify.index import cache_dir as index_cache_dir
+    from licensecheck import paths
 
-    return index_cache_dir()
+    return paths.cache_dir()
 
 
 @functools.lru_cache(maxsize=4)

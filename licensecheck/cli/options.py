@@ -185,11 +185,13 @@ def load_kb() -> KnowledgeBase:
 
 
 def resolve_policy(opts: ModelOptions, kb: KnowledgeBase, cwd: Path | None = None) -> Policy:
+    """The run's policy; kept parsed in the user cache while its files are unchanged."""
+    from licensecheck.paths import cache_dir
     from licensecheck.policy.load import resolve_policy as resolve
 
     if opts.policy and opts.preset:
         raise UsageError("give --policy or --preset, not both")
-    return resolve(opts.policy, opts.preset, cwd or Path.cwd(), kb)
+    return resolve(opts.policy, opts.preset, cwd or Path.cwd(), kb, cache=cache_dir())
 
 
 def resolve_uses(opts: ModelOptions, policy: Policy) -> tuple[str, ...]:

@@ -96,13 +96,10 @@ def policy_for(opts: ModelOptions, kb: KnowledgeBase, root: Path) -> Policy:
 
     The loaded policy is kept in the user cache while its files are unchanged (the warm path
     then parses and validates no YAML)."""
-    from licensecheck.paths import cache_dir
-    from licensecheck.policy.load import resolve_policy as resolve
+    from licensecheck.cli.options import resolve_policy
 
-    if opts.policy and opts.preset:
-        raise UsageError("give --policy or --preset, not both")
     cwd = Path.cwd() if opts.policy or opts.preset or not _has_policy(root) else root
-    return resolve(opts.policy, opts.preset, cwd, kb, cache=cache_dir())
+    return resolve_policy(opts, kb, cwd)
 
 
 def lock_path(root: Path, explicit: str | None, *, for_writing: bool = False) -> Path:
