@@ -9,9 +9,11 @@ Stages, cheapest first (the index of the canonical texts is precomputed: `index.
 2. Candidates: the input's sampled token 3-gram shingles looked up in an inverted index of
    the texts' samples; a text whose share found is at least `MIN_CONTAINMENT` is a
    candidate. All shingles of each candidate's window of the input then rank them by how
-   many they share (an estimate of the tokens a diff will match); a few go on.
+   many they share (an estimate of the tokens a diff will match); a few go on. Once one
+   of them aligns unmodified, only another unmodified match can win: a candidate is then
+   diffed only if the input holds every word an unmodified copy of it must contain.
 3. Diff: a patience diff of the normalised token sequences (unique words anchor it; small
-   gaps go to difflib). The best-scoring run of matching blocks (Kadane, `GAP_COST` per
+   gaps get difflib's longest-common-run algorithm). The best-scoring run of matching blocks (Kadane, `GAP_COST` per
    skipped input token) is the licence's region in the input; each gap inside it is a hunk.
    A hunk is *not* substantive when it is made only of list numbering, a date, a
    copyright statement, a filled-in placeholder, the licence naming itself ("this
@@ -676,10 +678,11 @@ class Matcher:
 def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
     """Matching blocks (i, j, size) of two token sequences, in order: a patience diff.
 
-    Shingles that occur exactly once in both sides anchor the alignment (their longest
+    Words that occur exactly once in both sides anchor the alignment (their longest
     increasing run, as in `git diff --patience`); the gaps between anchors are aligned the
-    same way, recursively, and only small gaps without anchors go to difflib. Near-identical
-    texts, the usual case, cost a few dictionary passes instead of difflib's quadratic work.
+    same way, recursively, and only small gaps without anchors get difflib's algorithm
+    (`_difflib_blocks`). Near-identical texts, the usual case, cost a few dictionary passes
+    instead of difflib's quadratic work.
     """
     blocks: list[tuple[int, int, int]] = []
     _patience(a, b, 0, len(a), 0, len(b), blocks, 0)
@@ -736,7 +739,7 @@ def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-_DIFFLIB_LIMIT = 40_000  # cells: gaps smaller than this without anchors go to difflib
+_DIFFLIB_LIMIT = 40_000  # cells: gaps smaller than this without anchors go to difflib's algorithm
 
 
 def _patience(
@@ -766,7 +769,7 @@ def _patience(
     if alo >= ahi or blo >= bhi:
         return
     if (ahi - alo) * (bhi - blo) <= 900:
-        # A small gap: no common word means no match inside; else difflib directly.
+        # A small gap: no common word means no match inside; else difflib's algorithm.
         if not set(a[alo:ahi]).isdisjoint(b[blo:bhi]):
             _difflib_blocks(a, b, alo, ahi, blo, bhi, out)
         return
@@ -799,10 +802,38 @@ def _difflib_blocks(
     bhi: int,
     out: list[tuple[int, int, int]],
 ) -> None:
-    import difflib  # only for small gaps without anchors
-
-    sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-    out.extend((alo + x, blo + y, n) for x, y, n in sm.get_matching_blocks() if n)
+    """The matching blocks `difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi],
+    autojunk=False)` finds, at their offsets in a and b: the longest common run (on a tie
+    the first in a, then in b), then the same on either side of it. Its algorithm without
+    its junk handling (there is none without isjunk and autojunk), so that the gaps cost
+    neither difflib's import nor a SequenceMatcher each."""
+    b2j: dict[str, list[int]] = {}
+    for j in range(blo, bhi):
+        b2j.setdefault(b[j], []).append(j)
+    nothing: list[int] = []
+    todo = [(alo, ahi, blo, bhi)]
+    while todo:
+        alo, ahi, blo, bhi = todo.pop()
+        besti, bestj, best = alo, blo, 0
+        j2len: dict[int, int] = {}  # length of the common run ending at (i - 1, j)
+        for i in range(alo, ahi):
+            j2len_get = j2len.get
+            new_j2len: dict[int, int] = {}
+            for j in b2j.get(a[i], nothing):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = new_j2len[j] = j2len_get(j - 1, 0) + 1
+                if k > best:
+                    besti, bestj, best = i - k + 1, j - k + 1, k
+            j2len = new_j2len
+        if best:
+            out.append((besti, bestj, best))
+            if alo < besti and blo < bestj:
+                todo.append((alo, besti, blo, bestj))
+            if besti + best < ahi and bestj + best < bhi:
+                todo.append((besti + best, ahi, bestj + best, bhi))
 
 
 def _position_keys(ids: list[int], base: int) -> list[int]:
