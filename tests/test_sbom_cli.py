@@ -334,13 +334,15 @@ def test_models_or_from_scan_but_exactly_one(
 def test_audit_can_write_the_same_documents_through_the_registry(
     mixed_hub: HubServer, env: dict[str, str]
 ) -> None:
-    """`audit --format spdx-json|cyclonedx-json` gives what `sbom` gives, time included (the
-    Hub named by HF_ENDPOINT: the registry does not see --endpoint)."""
-    timed = {**env, "SOURCE_DATE_EPOCH": "1767225600", "HF_ENDPOINT": mixed_hub.url}
+    """`audit --format spdx-json|cyclonedx-json` gives what `sbom` gives, time and the
+    `--endpoint` the models came from included."""
+    timed = {**env, "SOURCE_DATE_EPOCH": "1767225600"}
+    timed.pop("HF_ENDPOINT", None)
     for fmt in ("spdx-json", "cyclonedx-json"):
-        via_audit = run(["audit", *MIXED, "--format", fmt], timed)
+        via_audit = run(["audit", *MIXED, "--format", fmt, "--endpoint", mixed_hub.url], timed)
         assert via_audit.exit_code in (0, 1), via_audit.stderr
-        via_sbom = run(["sbom", *MIXED, "--format", fmt], timed)
+        via_sbom = run(["sbom", *MIXED, "--format", fmt, "--endpoint", mixed_hub.url], timed)
         assert via_audit.stdout == via_sbom.stdout
+        assert mixed_hub.url in via_audit.stdout  # where the models came from
     doc = json.loads(via_audit.stdout)
     assert doc["metadata"]["timestamp"].startswith("2026-01-01T00:00:00")

@@ -15,6 +15,7 @@ from licensecheck.cli.options import (
     build_source,
     choose_format,
     determination_cache,
+    endpoint,
     exit_status,
     guarded,
     is_offline,
@@ -39,15 +40,15 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
     configuration error; 3 a model could not be evaluated.
     """
     from licensecheck.audit import Auditor
-    from licensecheck.cli.scan import load_kb_warm
     from licensecheck.formats import RenderOptions, render
+    from licensecheck.knowledge.store import load_cached
     from licensecheck.sources.refs import parse_refs
 
     opts = ModelOptions.from_kwargs(options)
     with guarded():
         refs = parse_refs(models)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
-        kb = load_kb_warm()  # the parsed knowledge base from the user cache when unchanged
+        kb = load_cached()  # the parsed knowledge base from the user cache when unchanged
         policy = resolve_policy(opts, kb)
         uses = resolve_uses(opts, policy)
         source = build_source(opts)
@@ -64,6 +65,11 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
                 determinations=determination_cache(kb),
             ).audit(refs)
         color = fmt == "table" and opts.output is None and use_color()
-        text = render(fmt, report, RenderOptions(kb=kb, color=color, width=terminal_width()))
+        hub_url = None if is_offline(opts) else endpoint(opts)
+        text = render(
+            fmt,
+            report,
+            RenderOptions(kb=kb, color=color, width=terminal_width(), hub_url=hub_url),
+        )
         write_report(text, opts.output)
     raise SystemExit(exit_status(report, policy))

@@ -24,6 +24,7 @@ class RenderOptions:
     kb: KnowledgeBase
     color: bool = False  # rich markup and ANSI colours (a terminal)
     width: int | None = None  # terminal width; None: renderer's default
+    hub_url: str | None = None  # the Hub the models came from (--endpoint); SBOM locations
 
 
 Renderer = Callable[["AuditReport", RenderOptions], str]

@@ -316,9 +316,11 @@ def render(
 
 def render_format(report: AuditReport, options: RenderOptions) -> str:
     """The registry's entry point (`audit --format cyclonedx-json`): CycloneDX 1.6 JSON, timed
-    by SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`; locations under HF_ENDPOINT
-    (else the public Hub), since the registry does not pass `--endpoint`."""
-    return render(report, options.kb, created=source_date_epoch(), hub_url=env_hub_url())
+    by SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`; locations under the run's
+    `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
+    return render(
+        report, options.kb, created=source_date_epoch(), hub_url=options.hub_url or env_hub_url()
+    )
 
 
 __all__ = ["build_bom", "render", "render_format", "to_json", "validate"]

@@ -784,9 +784,11 @@ def source_date_epoch() -> datetime | None:
 
 def render_format(report: AuditReport, options: RenderOptions) -> str:
     """The registry's entry point (`audit --format spdx-json`): SPDX 2.3 JSON, timed by
-    SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`. The registry does not pass
-    `--endpoint`, so download locations use HF_ENDPOINT, else the public Hub."""
-    return render(report, options.kb, created=source_date_epoch(), hub_url=env_hub_url())
+    SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`. Download locations use the
+    run's `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
+    return render(
+        report, options.kb, created=source_date_epoch(), hub_url=options.hub_url or env_hub_url()
+    )
 
 
 __all__ = [
