@@ -364,7 +364,10 @@ class Matcher:
         if hi - lo <= n + n // 4 + 200:
             return lo, hi
         full = self._shingles_of(k)
-        positions = [lo + p for p, key in enumerate(keys[lo : max(lo, hi - 2)]) if key in full]
+        stretch = keys[lo : max(lo, hi - 2)]
+        positions = list(
+            itertools.compress(range(lo, lo + len(stretch)), map(full.__contains__, stretch))
+        )
         if not positions:
             return lo, hi
         gap = max(60, n // 2)
