@@ -13,8 +13,9 @@ Stages, cheapest first (the index of the canonical texts is precomputed: `index.
    of them aligns unmodified, only another unmodified match can win: a candidate is then
    diffed only if the input holds every word an unmodified copy of it must contain.
 3. Diff: a patience diff of the normalised token sequences (unique words anchor it; small
-   gaps get difflib's longest-common-run algorithm). The best-scoring run of matching blocks (Kadane, `GAP_COST` per
-   skipped input token) is the licence's region in the input; each gap inside it is a hunk.
+   gaps get difflib's longest-common-run algorithm). The best-scoring run of matching
+   blocks (Kadane, `GAP_COST` per skipped input token) is the licence's region in the
+   input; each gap inside it is a hunk.
    A hunk is *not* substantive when it is made only of list numbering, a date, a
    copyright statement, a filled-in placeholder, the licence naming itself ("this
    Agreement" for "this License") or a dropped title. Any other hunk is a `Change` (added /
