@@ -33,7 +33,6 @@ import contextlib
 import hashlib
 import os
 import pickle
-import sys
 from array import array
 from collections import Counter
 from itertools import pairwise
@@ -434,17 +433,10 @@ def _data_digest(directory: Path) -> str:
 
 
 def cache_dir() -> Path:
-    """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory."""
-    env = os.environ.get("LICENSECHECK_CACHE_DIR")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "licensecheck" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "licensecheck"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
+    """Where the index is cached: the one user cache directory of `licensecheck.paths`."""
+    from licensecheck import paths
+
+    return paths.cache_dir()
 
 
 def _read_cache(path: Path, digest: str) -> Index | None:
