@@ -12,19 +12,15 @@ import click
 
 from licensecheck.cli.options import (
     ModelOptions,
-    build_source,
+    audit_refs,
     choose_format,
-    determination_cache,
     endpoint,
     exit_status,
     guarded,
     is_offline,
     model_options,
-    resolve_policy,
-    resolve_uses,
-    today,
 )
-from licensecheck.cli.output import is_terminal, progress, terminal_width, use_color, write_report
+from licensecheck.cli.output import is_terminal, terminal_width, use_color, write_report
 
 
 @click.command("audit")
@@ -39,31 +35,14 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
     Exit status: 0 all allowed; 1 a review or deny (per the policy's fail_on); 2 usage or
     configuration error; 3 a model could not be evaluated.
     """
-    from licensecheck.audit import Auditor
     from licensecheck.formats import RenderOptions, render
-    from licensecheck.knowledge.store import load_cached
     from licensecheck.sources.refs import parse_refs
 
     opts = ModelOptions.from_kwargs(options)
     with guarded():
         refs = parse_refs(models)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
-        kb = load_cached()  # the parsed knowledge base from the user cache when unchanged
-        policy = resolve_policy(opts, kb)
-        uses = resolve_uses(opts, policy)
-        source = build_source(opts)
-        remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
-        with progress(len(refs), enabled=remote >= 2) as observer:
-            report = Auditor(
-                source,
-                kb,
-                policy,
-                uses,
-                today(),
-                observer,
-                jobs=opts.jobs,
-                determinations=determination_cache(kb),
-            ).audit(refs)
+        report, policy, kb = audit_refs(refs, opts)
         color = fmt == "table" and opts.output is None and use_color()
         hub_url = None if is_offline(opts) else endpoint(opts)
         text = render(

@@ -30,6 +30,7 @@ from licensecheck.errors import LicensecheckError, PolicyError, SourceError, Usa
 
 if TYPE_CHECKING:
     from licensecheck.cache import DeterminationCache
+    from licensecheck.facts import ModelRef
     from licensecheck.knowledge.store import KnowledgeBase
     from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
@@ -179,9 +180,37 @@ def exit_status(report: AuditReport, policy: Policy) -> int:
 
 
 def load_kb() -> KnowledgeBase:
+    """The knowledge base, from the user cache while its data files are unchanged."""
     from licensecheck.knowledge import store
 
-    return store.load()
+    return store.load_cached()
+
+
+def audit_refs(
+    refs: list[ModelRef], opts: ModelOptions
+) -> tuple[AuditReport, Policy, KnowledgeBase]:
+    """The run `audit`, `sbom` and `notice` share: knowledge base, policy, uses and source,
+    then every model judged (a progress bar on stderr when several come from the Hub)."""
+    from licensecheck.audit import Auditor
+    from licensecheck.cli.output import progress
+
+    kb = load_kb()
+    policy = resolve_policy(opts, kb)
+    uses = resolve_uses(opts, policy)
+    source = build_source(opts)
+    remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
+    with progress(len(refs), enabled=remote >= 2) as observer:
+        report = Auditor(
+            source,
+            kb,
+            policy,
+            uses,
+            today(),
+            observer,
+            jobs=opts.jobs,
+            determinations=determination_cache(kb),
+        ).audit(refs)
+    return report, policy, kb
 
 
 def resolve_policy(opts: ModelOptions, kb: KnowledgeBase, cwd: Path | None = None) -> Policy:

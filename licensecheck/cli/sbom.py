@@ -19,17 +19,14 @@ import click
 
 from licensecheck.cli.options import (
     ModelOptions,
-    build_source,
-    determination_cache,
+    audit_refs,
     endpoint,
     exit_status,
     guarded,
     is_offline,
     load_kb,
     model_options,
-    resolve_policy,
     resolve_uses,
-    today,
 )
 from licensecheck.cli.output import progress, write_report
 from licensecheck.errors import UsageError
@@ -78,26 +75,7 @@ def audit_models(
         raise UsageError("give at least one MODEL, or --from-scan PATH")
     if scan_paths:
         return _audit_scan(scan_paths, opts)
-    from licensecheck.audit import Auditor
-
-    refs = parse_refs(models)
-    kb = load_kb()
-    policy = resolve_policy(opts, kb)
-    uses = resolve_uses(opts, policy)
-    source = build_source(opts)
-    remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
-    with progress(len(refs), enabled=remote >= 2) as observer:
-        report = Auditor(
-            source,
-            kb,
-            policy,
-            uses,
-            today(),
-            observer,
-            jobs=opts.jobs,
-            determinations=determination_cache(kb),
-        ).audit(refs)
-    return report, policy, kb
+    return audit_refs(parse_refs(models), opts)
 
 
 def _audit_scan(paths: tuple[str, ...], opts: ModelOptions) -> tuple[Any, Any, Any]:
