@@ -25,14 +25,12 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from licensecheck import __version__
 from licensecheck.errors import SourceError
 from licensecheck.facts import ModelFacts, ModelRef
-from licensecheck.identify import evidence
 from licensecheck.identify.types import Determination
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.lineage import DEFAULT_MAX_DEPTH, Lineage, resolve_lineage
@@ -45,6 +43,8 @@ from licensecheck.sources.interface import ModelSource
 from licensecheck.sources.refs import is_sha
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from licensecheck.cache import DeterminationCache
 
 MAX_JOBS = 64
@@ -120,6 +120,8 @@ class Auditor:
         if self.jobs == 1 or total <= 1:
             results = [one(ref) for ref in refs]
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=min(self.jobs, total)) as pool:
                 results = list(pool.map(one, refs))
         return AuditReport(
@@ -160,6 +162,8 @@ class Auditor:
     def determine(self, facts: ModelFacts) -> Determination:
         """The model's own licence determination, once per (model, revision) per run: the
         first caller computes it, concurrent callers for the same key wait for that result."""
+        from concurrent.futures import Future  # imported here: it pulls in logging
+
         key = facts.ref.key
         with self._lock:
             future = self._determinations.get(key)
@@ -180,6 +184,8 @@ class Auditor:
             cached = cache.get(facts)
             if cached is not None:
                 return cached
+        from licensecheck.identify import evidence  # the matcher: not needed on warm runs
+
         self._prepare_matcher()
         determination = evidence.determine(facts, self.kb)
         with self._lock:

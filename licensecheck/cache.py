@@ -28,7 +28,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import threading
 import types
 import typing
@@ -248,6 +247,8 @@ class DeterminationCache:
             "determination": _plain(determination),
         }
         text = json.dumps(entry, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        import tempfile  # only when writing: a warm run reads
+
         try:
             self._prepare()
             fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=self.directory)

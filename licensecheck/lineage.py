@@ -31,9 +31,8 @@ from dataclasses import dataclass
 
 from licensecheck.errors import SourceError
 from licensecheck.facts import Finding, ModelFacts, ModelRef
-from licensecheck.identify.evidence import RESTRICTIVENESS
 from licensecheck.identify.types import UNKNOWN, Conflict, Determination
-from licensecheck.knowledge.model import Terms
+from licensecheck.knowledge.model import RESTRICTIVENESS, Terms
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.results import LineageLink
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +31,9 @@ from typing import Any
 from licensecheck.errors import UsageError
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.types import Change, Conflict, Determination, Evidence
+from licensecheck.paths import LOCK_NAME
 from licensecheck.results import LineageLink
 
-LOCK_NAME = "licensecheck.lock"
 LOCK_VERSION = 1
 DRIFT_PREFIX = "lock-drift: "
 MAX_LOCK_BYTES = 16 * 1024 * 1024
@@ -301,6 +300,8 @@ def dumps(lock: Lock) -> str:
 
 def write(path: Path, lock: Lock) -> None:
     """Write atomically: the old lock stays whole until the new one is complete on disk."""
+    import tempfile
+
     text = dumps(lock)
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+LOCK_NAME = "licensecheck.lock"  # the lock file's name in a repository (lockfile.py)
+
 
 def cache_dir() -> Path:
     """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory."""
@@ -61,3 +63,26 @@ def write_pickle(path: Path, value: object) -> bool:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def load_data_yaml(path: Path) -> object:
+    """A bundled YAML data file, parsed; from a pickle in the cache while its bytes are
+    unchanged, so that the warm paths need not import PyYAML for a few small tables."""
+    import hashlib
+
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    try:
+        cached = cache_dir() / f"data-{path.stem}-{digest}.pickle"
+    except (OSError, RuntimeError):  # no home directory: parse every time
+        cached = None
+    if cached is not None:
+        value = read_pickle(cached)
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == digest:
+            return value[1]
+    import yaml
+
+    data: object = yaml.safe_load(raw.decode("utf-8"))
+    if cached is not None:
+        write_pickle(cached, (digest, data))
+    return data

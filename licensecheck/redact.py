@@ -22,11 +22,13 @@ underscore (`hf\\_...`) is recognised too.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import re
 import threading
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import logging
 
 MASK = "***"
 TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
@@ -221,8 +223,11 @@ def _walk(value: Any, depth: int, active: set[int]) -> Any:
         active.discard(id(value))
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts each record's message (and drops its arguments)."""
+class RedactingFilter:
+    """A logging filter that redacts each record's message (and drops its arguments).
+
+    logging takes any object with a `filter` method: not subclassing `logging.Filter`
+    keeps logging out of the imports of every command that only redacts text."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -244,6 +249,8 @@ _FILTER = RedactingFilter()
 def install_logging_filter(*names: str) -> None:
     """Redact what the named loggers (default: the root logger and huggingface_hub, httpx,
     urllib3) emit, through whatever handlers they have or get later."""
+    import logging
+
     targets = names or ("", "huggingface_hub", "httpx", "httpx2", "httpcore", "urllib3")
     for name in targets:
         logger = logging.getLogger(name)

@@ -356,7 +356,7 @@ def choose_format(opts: ModelOptions, stdout_is_terminal: bool) -> str:
 
     if opts.format:
         name = opts.format.lower()
-        formats.renderer(name)  # UsageError for a format not built yet
+        formats.check(name)  # UsageError for a format not built yet
         return name
     if opts.output:
         return formats.for_suffix(Path(opts.output).suffix) or "json"

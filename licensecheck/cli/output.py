@@ -48,8 +48,9 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
-def write_report(text: str, output: str | None) -> None:
-    """The report to stdout, or atomically to `output` (a half-written report never exists).
+def write_report(text: str, output: str | None) -> str:
+    """The report to stdout, or atomically to `output` (a half-written report never exists);
+    returns the text as written.
 
     Whatever the format, no secret leaves (redact.py), and a lone surrogate (from a policy
     string such as "\\ud800") cannot make the encoder fail after the verdicts are known.
@@ -57,6 +58,12 @@ def write_report(text: str, output: str | None) -> None:
     from licensecheck.redact import redact
 
     text = _SURROGATE.sub("\ufffd", redact(text))
+    emit_report(text, output)
+    return text
+
+
+def emit_report(text: str, output: str | None) -> None:
+    """Write a report that is ready to leave (see `write_report`)."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return

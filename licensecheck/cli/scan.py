@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +43,14 @@ from licensecheck.cli.options import (
     resolve_uses,
     today,
 )
-from licensecheck.cli.output import is_terminal, progress, terminal_width, use_color, write_report
+from licensecheck.cli.output import (
+    emit_report,
+    is_terminal,
+    progress,
+    terminal_width,
+    use_color,
+    write_report,
+)
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
@@ -103,7 +110,7 @@ def policy_for(opts: ModelOptions, kb: KnowledgeBase, root: Path) -> Policy:
 
 
 def lock_path(root: Path, explicit: str | None, *, for_writing: bool = False) -> Path:
-    from licensecheck.lockfile import LOCK_NAME
+    from licensecheck.paths import LOCK_NAME
 
     if explicit:
         return Path(explicit)
@@ -262,19 +269,93 @@ def warn(message: str) -> None:
     click.echo(f"licensecheck: warning: {message}", err=True)
 
 
-def discover_refs(paths: Sequence[str], root: Path) -> tuple[Discovery, list[Any]]:
-    """Discovery plus the grouped models: [(ModelRef, [FoundRef...]), ...]."""
+def discover_models(
+    paths: Sequence[str], root: Path
+) -> tuple[Discovery, list[tuple[tuple[str, str | None], list[FoundRef]]]]:
+    """Discovery plus the referenced models: [((repo_id, revision), [FoundRef...]), ...].
+    Problems are reported on stderr as warnings."""
     from licensecheck.discovery import discover, unique_models
-    from licensecheck.facts import ModelRef
+    from licensecheck.discovery.cache import DiscoveryCache
 
-    discovery = discover([Path(p) for p in paths] or [root], root)
+    cache = DiscoveryCache.open(root)  # unchanged files are not parsed again
+    discovery = discover([Path(p) for p in paths] or [root], root, cache=cache)
     for problem in discovery.problems:
         warn(str(problem))
-    groups = [
-        (ModelRef(repo_id, revision), refs)
-        for (repo_id, revision), refs in unique_models(discovery.refs)
-    ]
-    return discovery, groups
+    return discovery, unique_models(discovery.refs)
+
+
+def as_refs(
+    models: Sequence[tuple[tuple[str, str | None], list[FoundRef]]],
+) -> list[tuple[ModelRef, list[FoundRef]]]:
+    from licensecheck.facts import ModelRef
+
+    return [(ModelRef(repo_id, revision), found) for (repo_id, revision), found in models]
+
+
+def discover_refs(
+    paths: Sequence[str], root: Path
+) -> tuple[Discovery, list[tuple[ModelRef, list[FoundRef]]]]:
+    """Discovery plus the grouped models: [(ModelRef, [FoundRef...]), ...]."""
+    discovery, models = discover_models(paths, root)
+    return discovery, as_refs(models)
+
+
+# --- replaying a lock-decided run (replay.py) -------------------------------------------------
+
+
+def replay_fingerprint(
+    options: dict[str, Any],
+    paths: Sequence[str],
+    fmt: str,
+    root: Path,
+    lockfile_path: Path,
+    discovery: Discovery,
+) -> str:
+    from licensecheck.cli import replay
+
+    return replay.fingerprint(
+        options=options,
+        paths_given=paths,
+        fmt=fmt,
+        root=root,
+        lock=lockfile_path,
+        today=today().isoformat(),
+        found=repr((discovery.refs, discovery.problems, discovery.files)),
+        width=terminal_width() if fmt == "table" else None,
+    )
+
+
+def replay_lookup(root: Path, key: str, output: str | None) -> int | None:
+    """Write the recorded report and return its exit status; None if there is none."""
+    from licensecheck.cli import replay
+
+    entry = replay.lookup(root, key)
+    if entry is None:
+        return None
+    emit_report(entry.text, output)
+    return entry.status
+
+
+def replay_policy_files(policy: Policy) -> tuple[tuple[str, str], ...]:
+    from licensecheck.cli import replay
+
+    return replay.policy_files(policy.sources)
+
+
+def replay_record(
+    root: Path,
+    key: str,
+    policy_files: tuple[tuple[str, str], ...],
+    text: str,
+    status: int,
+    *,
+    unchanged: Callable[[], bool],
+) -> None:
+    """Keep this run for replay if no input changed while it ran."""
+    from licensecheck.cli import replay
+
+    if policy_files and unchanged():
+        replay.record(root, replay.Replay(key, policy_files, text, status))
 
 
 def render_report(
@@ -331,15 +412,25 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                 raise UsageError(f"{p}: no such file or directory")
         root = scan_root(paths)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
-        discovery, groups = discover_refs(paths, root)
+        discovery, models = discover_models(paths, root)
+        lockfile_path = lock_path(root, options.get("lockfile"))
+        replay_key = None
+        if models and is_offline(opts) and lockfile_path.is_file():
+            # Offline with a lock: the same inputs as a recorded run give its report.
+            replay_key = replay_fingerprint(options, paths, fmt, root, lockfile_path, discovery)
+            replayed = replay_lookup(root, replay_key, opts.output)
+            if replayed is not None:
+                raise SystemExit(replayed)
+        groups = as_refs(models)
         refs = [ref for ref, _ in groups]
         where = {ref.display: found[0].where for ref, found in groups}
         # --locked needs a lock only when there is something to look up in it.
-        lock = read_lock(lock_path(root, options.get("lockfile")), required=locked and bool(refs))
+        lock = read_lock(lockfile_path, required=locked and bool(refs))
         if locked and lock is not None:
             check_locked(lock, refs, where)
         kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
+        policy_files = replay_policy_files(policy) if replay_key is not None else ()
         uses = resolve_uses(opts, policy)
         source, lock_source = build_scan_source(opts, lock)
         if not refs:
@@ -348,8 +439,11 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                 err=True,
             )
         with progress(len(refs), enabled=not is_offline(opts)) as observer:
+            # Offline, every model is read from local files: workers would only contend for
+            # the GIL (and starting them costs more than the audit of a lock's entries).
+            jobs = 1 if is_offline(opts) else opts.jobs
             auditor = make_auditor(
-                source, kb, policy, uses, observer, jobs=opts.jobs, lock_source=lock_source
+                source, kb, policy, uses, observer, jobs=jobs, lock_source=lock_source
             )
             report = auditor.audit(refs)
         report = attach_references(report, [found for _, found in groups])
@@ -362,8 +456,27 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                         warn(f"{r.model}: {finding[len('lock-drift: ') :]}")
         notes = [str(p) for p in discovery.problems]
         text = render_report(fmt, report, kb, opts, root=root, notes=notes)
-        write_report(text, opts.output)
+        written = write_report(text, opts.output)
     status = exit_status(report, policy)
     if drifted and status != EXIT_ERROR:
         status = max(status, EXIT_FAIL)
+    if (
+        replay_key is not None
+        and lock_source is not None
+        and lock_source.only_lock  # the lock decided every model: nothing else was read
+        and status != EXIT_ERROR
+        and not drifted
+    ):
+        replay_record(
+            root,
+            replay_key,
+            policy_files,
+            written,
+            status,
+            unchanged=lambda: (
+                replay_fingerprint(options, paths, fmt, root, lockfile_path, discovery)
+                == replay_key
+                and replay_policy_files(policy) == policy_files
+            ),
+        )
     raise SystemExit(status)

@@ -6,18 +6,23 @@ returns a `Discovery`: every reference (`FoundRef`: repo id, revision, path rela
 files). It reads files and nothing else: no network, no imports of heavy modules (PyYAML is
 imported only when a YAML file is read).
 
+A `DiscoveryCache` (cache.py) spares the parsing of files unchanged since an earlier run.
+
 `unique_models(refs)` groups references by model, in order of first appearance, for the audit.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from licensecheck.discovery.types import Discovery, FoundRef, Problem
 from licensecheck.errors import UsageError
+
+if TYPE_CHECKING:
+    from licensecheck.discovery.cache import DiscoveryCache
 
 __all__ = ["Discovery", "FoundRef", "Problem", "discover", "scan_file", "unique_models"]
 
@@ -27,11 +32,17 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024  # notebooks carry their outputs (images) 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
-def discover(paths: Sequence[str | Path] = (), root: str | Path | None = None) -> Discovery:
+def discover(
+    paths: Sequence[str | Path] = (),
+    root: str | Path | None = None,
+    *,
+    cache: DiscoveryCache | None = None,
+) -> Discovery:
     """Scan `paths` (default: `root`) and return every model reference found.
 
     `root` (default: the current directory) is what reported paths are relative to. A path
-    that does not exist is a UsageError naming it.
+    that does not exist is a UsageError naming it. With a `cache`, a file whose name and
+    bytes are unchanged since an earlier run is not parsed again (see `cache`).
     """
     from licensecheck.discovery.walk import iter_files
 
@@ -44,14 +55,18 @@ def discover(paths: Sequence[str | Path] = (), root: str | Path | None = None) -
     problems: list[Problem] = []
     count = 0
     for f in iter_files(starts, root_path):
-        found, trouble = scan_file(f.path, f.rel)
+        found, trouble = scan_file(f.path, f.rel, cache)
         count += 1
         refs.extend(found)
         problems.extend(trouble)
+    if cache is not None:
+        cache.save()
     return Discovery(tuple(refs), tuple(problems), count)
 
 
-def scan_file(path: Path, rel: str) -> tuple[list[FoundRef], list[Problem]]:
+def scan_file(
+    path: Path, rel: str, cache: DiscoveryCache | None = None
+) -> tuple[list[FoundRef], list[Problem]]:
     """References in one file, reported under the name `rel`."""
     suffix = path.suffix.lower()
     limit = MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_BYTES
@@ -64,6 +79,18 @@ def scan_file(path: Path, rel: str) -> tuple[list[FoundRef], list[Problem]]:
         return [], [Problem(rel, None, f"cannot read: {exc.strerror or exc}")]
     if b"\0" in data:
         return [], [Problem(rel, None, "skipped: binary content")]
+    if cache is None:
+        return _parse(data, suffix, rel)
+    digest = cache.digest(data)
+    known = cache.get(rel, digest)
+    if known is not None:
+        return list(known[0]), list(known[1])
+    found, trouble = _parse(data, suffix, rel)
+    cache.put(rel, digest, (tuple(found), tuple(trouble)))
+    return found, trouble
+
+
+def _parse(data: bytes, suffix: str, rel: str) -> tuple[list[FoundRef], list[Problem]]:
     if suffix == ".py":
         return _python(data, rel)
     text = data.decode("utf-8-sig", errors="replace")
@@ -73,6 +100,8 @@ def scan_file(path: Path, rel: str) -> tuple[list[FoundRef], list[Problem]]:
 
 
 def _python(data: bytes, rel: str) -> tuple[list[FoundRef], list[Problem]]:
+    import ast
+
     from licensecheck.discovery.python import ignored_lines, scan_tree
 
     encoding = "utf-8-sig"

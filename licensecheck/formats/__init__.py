@@ -52,12 +52,16 @@ def names() -> list[str]:
     return list(FORMATS)
 
 
+def check(name: str) -> None:
+    """UsageError for a format nobody registered (without importing any renderer)."""
+    if name not in FORMATS:
+        raise UsageError(f"--format {name!r}: unknown format; choose from {', '.join(FORMATS)}")
+
+
 def renderer(name: str) -> Renderer:
     """The renderer for `name`; UsageError for a format nobody registered."""
-    target = FORMATS.get(name)
-    if target is None:
-        raise UsageError(f"--format {name!r}: unknown format; choose from {', '.join(FORMATS)}")
-    module_name, attr = target.split(":")
+    check(name)
+    module_name, attr = FORMATS[name].split(":")
     func: Renderer = getattr(importlib.import_module(module_name), attr)
     return func
 

@@ -38,14 +38,12 @@ from typing import TYPE_CHECKING
 
 from licensecheck.facts import ModelFacts, RepoFile
 from licensecheck.identify import metadata
-from licensecheck.identify.matcher import RESTRICTIVENESS as _RESTRICTIVENESS
 from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence, TextMatch
+from licensecheck.knowledge.model import RESTRICTIVENESS
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
 
-# Category -> how much it restricts use (one table, shared with the matcher).
-RESTRICTIVENESS = _RESTRICTIVENESS
 _UNRANKED = 8  # a licence the knowledge base cannot place is treated as restrictive
 
 # Which source is more specific about what the licence actually says.

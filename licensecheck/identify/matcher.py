@@ -60,6 +60,7 @@ from licensecheck.identify.normalize import (
     words,
 )
 from licensecheck.identify.types import UNKNOWN, Change, TextMatch
+from licensecheck.knowledge.model import RESTRICTIVENESS
 
 if TYPE_CHECKING:
     from licensecheck.identify.index import Entry, Index
@@ -78,19 +79,6 @@ MAX_CHANGES = 50
 TAINT_LEADERS = 6  # texts whose overlap with the leftover is recounted on all shingles
 
 PERMISSIVE = frozenset({"permissive", "public-domain"})
-RESTRICTIVENESS = {
-    "public-domain": 0,
-    "permissive": 1,
-    "weak-copyleft": 2,
-    "copyleft": 3,
-    "network-copyleft": 4,
-    "community": 5,
-    "use-restricted": 5,
-    "non-commercial": 6,
-    "research-only": 7,
-    "proprietary": 8,
-    "unknown": 8,
-}
 
 # Words that make a passage read as a term of the licence rather than surrounding prose.
 _NORMATIVE = frozenset(

@@ -29,6 +29,22 @@ CATEGORIES = (
     "unknown",
 )
 
+# Category -> how much it restricts use: when evidence or lineage must pick the stricter of
+# two licences (identification and lineage share this one table).
+RESTRICTIVENESS = {
+    "public-domain": 0,
+    "permissive": 1,
+    "weak-copyleft": 2,
+    "copyleft": 3,
+    "network-copyleft": 4,
+    "community": 5,
+    "use-restricted": 5,
+    "non-commercial": 6,
+    "research-only": 7,
+    "proprietary": 8,
+    "unknown": 8,
+}
+
 # The condition kinds the policy engine knows how to evaluate against organisation facts.
 CONDITION_KINDS = (
     "max-monthly-active-users",  # value: int; fact organisation.monthly_active_users

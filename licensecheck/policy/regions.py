@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
+from licensecheck import paths
 
 REGION_PATTERN = re.compile(r"^[A-Z]{2,3}(-[A-Z0-9]{1,3})?$")
 
@@ -30,8 +30,8 @@ class RegionData:
 
 @functools.lru_cache(maxsize=1)
 def region_data() -> RegionData:
-    text = resources.files("licensecheck.policy").joinpath("data/regions.yaml").read_text("utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
+    loaded = paths.load_data_yaml(Path(__file__).parent / "data" / "regions.yaml")
+    raw: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     aliases = {str(k).upper(): str(v).upper() for k, v in (raw.get("aliases") or {}).items()}
     groups = {
         str(k).upper(): frozenset(str(m).upper() for m in members)

@@ -11,11 +11,10 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
-
+from licensecheck import paths
 from licensecheck.facts import ModelFacts
 from licensecheck.identify.types import Conflict, Determination
 from licensecheck.policy.model import Subject
@@ -32,8 +31,8 @@ class Modalities:
 
 @functools.lru_cache(maxsize=1)
 def modalities() -> Modalities:
-    path = resources.files("licensecheck.policy").joinpath("data/modalities.yaml")
-    raw: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    loaded = paths.load_data_yaml(Path(__file__).parent / "data" / "modalities.yaml")
+    raw: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
     return Modalities(
         pipeline_tags=frozenset(str(t).lower() for t in raw.get("pipeline_tags") or ()),
         tags=frozenset(str(t).lower() for t in raw.get("tags") or ()),

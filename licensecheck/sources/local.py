@@ -19,7 +19,6 @@ from pathlib import Path
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
-from licensecheck.sources.card import parse_card
 from licensecheck.sources.gguf import read_license
 from licensecheck.sources.interface import ModelSource
 
@@ -178,6 +177,8 @@ def read_directory(
         card_file, read_findings = filesmod.read_file(root / readme, readme)
         findings.extend(read_findings)
         if card_file is not None:
+            from licensecheck.sources.card import parse_card  # PyYAML: only when a card is read
+
             parsed = parse_card(card_file.text, readme)
             card, card_text = parsed.card, parsed.body
             findings.extend(parsed.findings)

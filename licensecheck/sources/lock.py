@@ -13,7 +13,8 @@ from __future__ import annotations
 from licensecheck.errors import SourceError
 from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.identify.types import Determination
-from licensecheck.lockfile import LOCK_NAME, Lock, facts_from, locked_determination
+from licensecheck.lockfile import Lock, facts_from, locked_determination
+from licensecheck.paths import LOCK_NAME
 from licensecheck.sources.interface import ModelSource
 
 
@@ -24,6 +25,7 @@ class LockSource(ModelSource):
         super().__init__()
         self.lock = lock
         self.fallback = fallback
+        self.only_lock = True  # every model so far came from the lock (a run the lock decides)
 
     def source_for(self, ref: ModelRef) -> str:
         if self.lock.lookup(ref) is None and self.fallback is not None:
@@ -34,6 +36,7 @@ class LockSource(ModelSource):
         entry = self.lock.lookup(ref)
         if entry is not None:
             return facts_from(entry, ref)
+        self.only_lock = False
         if self.fallback is not None:
             return self.fallback.fetch(ref)
         raise SourceError(

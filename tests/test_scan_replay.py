@@ -1,0 +1,273 @@
+"""The pre-commit warm path's last two caches: discovery per file, and the replay of a scan
+that the lock decided (licensecheck/discovery/cache.py, licensecheck/cli/replay.py).
+
+Both are accelerators. What these tests pin down is that they never hide a change: every
+input a lock-decided report depends on (the referenced files, the lock, each file of the
+policy chain, the options, the date, the environment) makes a normal run again, and a run
+that read anything besides the lock is never replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from licensecheck import discovery, lockfile
+from licensecheck.cli.main import main
+from licensecheck.discovery.cache import DiscoveryCache
+from licensecheck.facts import CardData
+from licensecheck.identify.types import Determination, Evidence
+
+MODELS = {"replay-org/model-a": "mit", "replay-org/model-b": "cc-by-nc-4.0"}
+
+
+def _entry(repo_id: str, lic: str, n: int) -> lockfile.LockEntry:
+    return lockfile.LockEntry(
+        repo_id=repo_id,
+        requested=None,
+        revision=f"{n:040x}",
+        source="hub",
+        referenced=True,
+        card=CardData(licenses=(lic,), raw={"license": lic}),
+        determination=Determination(
+            id=lic,
+            confidence=0.95,
+            evidence=(Evidence("card-metadata", lic, 0.95, detail="license"),),
+            declared=(lic,),
+        ),
+        effective_licenses=(lic,),
+    )
+
+
+def _write_lock(root: Path, models: dict[str, str]) -> None:
+    entries = {}
+    for n, (repo_id, lic) in enumerate(models.items(), start=1):
+        entry = _entry(repo_id, lic, n)
+        entries[entry.key] = entry
+    lockfile.write(root / "licensecheck.lock", lockfile.Lock(models=entries, policy_name="team"))
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose two models are both in its lock, with a two-file policy chain."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "train.py").write_text(
+        "from transformers import AutoModel\n"
+        + "".join(f'm{i} = AutoModel.from_pretrained("{m}")\n' for i, m in enumerate(MODELS))
+    )
+    (root / "base-policy.yaml").write_text(
+        "extends: default\nname: base\nrules:\n  - match: {license: mit}\n    verdict: allow\n"
+    )
+    (root / ".licensecheck.yaml").write_text("extends: ./base-policy.yaml\nname: team\n")
+    _write_lock(root, MODELS)
+    monkeypatch.setenv("LICENSECHECK_CACHE_DIR", str(tmp_path / "lc-cache"))
+    monkeypatch.setenv("LICENSECHECK_TODAY", "2026-01-15")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _scan(*extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["scan", "--offline", "--locked", "--format", "json", *extra])
+    return result.exit_code, result.stdout
+
+
+def _replays(root: Path) -> list[Path]:
+    return sorted((root.parent / "lc-cache").glob("scan-*.pickle"))
+
+
+def _forbid_auditing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a normal run impossible: a replay must not need it."""
+    from licensecheck.cli import scan as scan_cli
+
+    def no_audit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("audited although a replay was expected")
+
+    monkeypatch.setattr(scan_cli, "read_lock", no_audit)
+
+
+def test_an_identical_locked_scan_is_replayed_byte_for_byte(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, cold = _scan()
+    assert status == 1  # cc-by-nc-4.0: not for commercial use
+    assert len(_replays(repo)) == 1
+    _forbid_auditing(monkeypatch)
+    assert _scan() == (1, cold)
+
+
+def test_a_replayed_report_to_a_file_is_written_again(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = repo.parent / "report.sarif"
+    assert _scan("--format", "sarif", "-o", str(out))[0] == 1
+    first = out.read_bytes()
+    out.unlink()
+    _forbid_auditing(monkeypatch)
+    assert _scan("--format", "sarif", "-o", str(out))[0] == 1
+    assert out.read_bytes() == first
+
+
+def _licences(report: str) -> list[str]:
+    return [r["license"]["id"] for r in json.loads(report)["results"]]
+
+
+def test_a_relicensed_lock_entry_is_seen(repo: Path) -> None:
+    _scan()
+    _write_lock(repo, {**MODELS, "replay-org/model-b": "apache-2.0"})
+    status, report = _scan()
+    assert (status, _licences(report)) == (0, ["mit", "apache-2.0"])
+
+
+def test_an_edit_anywhere_in_the_policy_chain_is_seen(repo: Path) -> None:
+    _scan()
+    base = repo / "base-policy.yaml"  # not the file that chooses the policy: its parent
+    base.write_text(base.read_text() + "uses: [research]\n")
+    status, report = _scan()
+    assert status == 0  # cc-by-nc-4.0 is fine for research
+    assert json.loads(report)["uses"] == ["research"]
+
+
+def test_a_new_reference_is_seen(repo: Path) -> None:
+    _scan()
+    (repo / "eval.py").write_text('from transformers import pipeline\npipeline(model="x/y")\n')
+    result = CliRunner().invoke(main, ["scan", "--offline", "--locked"])
+    assert result.exit_code == 2  # --locked, and x/y is not in the lock
+    assert "x/y" in result.stderr
+
+
+def test_the_date_options_and_environment_are_part_of_the_fingerprint(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, cold = _scan()
+    sarif = _scan("--format", "sarif")[1]
+    assert "$schema" in sarif and sarif != cold
+    (repo / ".licensecheck.yaml").write_text(
+        "extends: ./base-policy.yaml\nname: team\nexceptions:\n"
+        "  - model: replay-org/model-b\n    verdict: allow\n    reason: evaluation\n"
+        "    approved_by: legal@example.org\n"
+        "    expires: 2026-02-01\n"
+    )
+    assert _scan()[0] == 0  # the exception holds on 2026-01-15
+    monkeypatch.setenv("LICENSECHECK_TODAY", "2026-03-01")
+    status, expired = _scan()
+    assert status == 1  # ... and has expired by March: not the replay of January's run
+    assert json.loads(expired)["expired_exceptions"]
+
+
+def test_a_run_that_read_more_than_the_lock_is_not_recorded(repo: Path) -> None:
+    (repo / "eval.py").write_text('from transformers import pipeline\npipeline(model="x/y")\n')
+    result = CliRunner().invoke(main, ["scan", "--offline", "--format", "json"])
+    assert result.exit_code == 3  # x/y: not in the lock and not in the HF cache
+    assert _replays(repo) == []
+
+
+def test_a_damaged_replay_store_means_a_normal_run(repo: Path) -> None:
+    status, cold = _scan()
+    (store,) = _replays(repo)
+    store.write_bytes(b"\x80\x05not a pickle")
+    assert _scan() == (status, cold)
+
+
+PROBE = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: sys.stderr.write('\\nLOADED:' + ','.join(sorted(m for m in "
+    "('licensecheck.audit', 'licensecheck.knowledge.store', 'licensecheck.policy.load', "
+    "'licensecheck.lockfile', 'yaml') if m in sys.modules))))\n"
+    "from licensecheck.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_replayed_scan_loads_neither_the_audit_nor_the_knowledge_base(repo: Path) -> None:
+    env = {**os.environ}
+    args = [sys.executable, "-c", PROBE, "scan", "--offline", "--locked", "--format", "json"]
+
+    def run() -> tuple[str, set[str]]:
+        proc = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        loaded = proc.stderr.rsplit("LOADED:", 1)[-1].strip()
+        return proc.stdout, set(filter(None, loaded.split(",")))
+
+    cold, cold_loaded = run()
+    assert {"licensecheck.audit", "licensecheck.policy.load", "yaml"} <= cold_loaded
+    warm, warm_loaded = run()
+    assert warm == cold
+    assert warm_loaded == set()
+
+
+# --- discovery's per-file cache ----------------------------------------------------------------
+
+
+def test_discovery_parses_only_files_whose_name_or_bytes_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LICENSECHECK_CACHE_DIR", str(tmp_path / "lc-cache"))
+    root = tmp_path / "code"
+    root.mkdir()
+    (root / "a.py").write_text('AutoModel.from_pretrained("org/a")\n')
+    (root / "b.yaml").write_text("base_model: org/b\n")
+    parsed: list[str] = []
+    real = discovery._parse
+
+    def counting(data: bytes, suffix: str, rel: str) -> object:
+        parsed.append(rel)
+        return real(data, suffix, rel)
+
+    monkeypatch.setattr(discovery, "_parse", counting)
+
+    def run() -> list[tuple[str, int, str]]:
+        found = discovery.discover([root], root, cache=DiscoveryCache.open(root))
+        return [(r.path, r.line, r.repo_id) for r in found.refs]
+
+    cold = run()
+    assert cold == [("a.py", 1, "org/a"), ("b.yaml", 1, "org/b")]
+    assert sorted(parsed) == ["a.py", "b.yaml"]
+    parsed.clear()
+    assert run() == cold and parsed == []
+    # Same size, same mtime, different bytes: still seen (the key is the content).
+    stat = (root / "a.py").stat()
+    (root / "a.py").write_text('AutoModel.from_pretrained("org/z")\n')
+    os.utime(root / "a.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (root / "c.py").write_bytes((root / "b.yaml").read_bytes())  # same bytes, new name
+    assert run() == [("a.py", 1, "org/z"), ("b.yaml", 1, "org/b")]
+    assert sorted(parsed) == ["a.py", "c.py"]
+
+
+def test_a_damaged_discovery_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LICENSECHECK_CACHE_DIR", str(tmp_path / "lc-cache"))
+    root = tmp_path / "code"
+    root.mkdir()
+    (root / "a.py").write_text('AutoModel.from_pretrained("org/a")\n')
+    cache = DiscoveryCache.open(root)
+    discovery.discover([root], root, cache=cache)
+    assert cache.path is not None and cache.path.is_file()
+    cache.path.write_bytes(b"garbage")
+    found = discovery.discover([root], root, cache=DiscoveryCache.open(root))
+    assert [r.repo_id for r in found.refs] == ["org/a"]
+    # A well-formed pickle of the wrong shape is not trusted either.
+    from licensecheck import paths
+
+    digest = DiscoveryCache.digest((root / "a.py").read_bytes())
+    paths.write_pickle(cache.path, {"a.py": (digest, ("not", "refs"))})
+    found = discovery.discover([root], root, cache=DiscoveryCache.open(root))
+    assert [r.repo_id for r in found.refs] == ["org/a"]
+
+
+def test_only_the_newest_runs_are_kept(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from licensecheck.cli import replay
+
+    for day in range(1, replay.MAX_ENTRIES + 3):
+        monkeypatch.setenv("LICENSECHECK_TODAY", f"2026-01-{day:02d}")
+        assert _scan()[0] == 1
+    assert len(_replays(repo)) == replay.MAX_ENTRIES
+    _forbid_auditing(monkeypatch)  # the newest is among them
+    assert _scan()[0] == 1
