@@ -60,11 +60,11 @@ def matcher_version(kb_digest: str) -> str:
     """A digest of what identification depends on besides the knowledge base data: the
     identification and knowledge code, the canonical texts and the index format."""
     from licensecheck import __version__, facts, identify, knowledge
-    from licensecheck.identify import index
+    from licensecheck.identify import signature  # not the index itself: a warm run needs none
 
-    h = hashlib.sha256(f"{__version__}\0{index.FORMAT}\0".encode())
+    h = hashlib.sha256(f"{__version__}\0{signature.FORMAT}\0".encode())
     texts_dir = Path(knowledge.__file__).parent / "texts"
-    h.update(index.texts_digest(kb_digest, texts_dir).encode())
+    h.update(signature.texts_digest(kb_digest, texts_dir).encode())
     code = [Path(facts.__file__ or "")]
     for package in (identify, knowledge):
         code.extend(sorted(Path(package.__file__ or "").parent.glob("*.py")))

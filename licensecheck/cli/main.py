@@ -3,11 +3,17 @@ so `licensecheck --version` and the pre-commit warm path import only what they u
 
 from __future__ import annotations
 
+import gc
 import importlib
 
-import click
+# A run is short and allocates mostly long-lived objects (modules, classes, the knowledge
+# base): collect the young generation every 10,000 allocations instead of 700, which spares
+# ~50 collections during start-up alone. Cycles are still collected.
+gc.set_threshold(10_000, 10, 10)
 
-from licensecheck import __version__
+import click  # noqa: E402
+
+from licensecheck import __version__  # noqa: E402
 
 # command name -> "module:attribute". Each module holds one click command.
 COMMANDS: dict[str, str] = {

@@ -199,6 +199,7 @@ def audit_refs(
     uses = resolve_uses(opts, policy)
     source = build_source(opts)
     remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
+    settle_heap()
     with progress(len(refs), enabled=remote >= 2) as observer:
         report = Auditor(
             source,
@@ -211,6 +212,15 @@ def audit_refs(
             determinations=determination_cache(kb),
         ).audit(refs)
     return report, policy, kb
+
+
+def settle_heap() -> None:
+    """Once the long-lived objects are loaded (modules, knowledge base, policy, clients):
+    move them out of the garbage collector's sight. They live until the process ends, and
+    each collection would otherwise walk them again (~40 ms of a 100-model run)."""
+    import gc
+
+    gc.freeze()
 
 
 def resolve_policy(opts: ModelOptions, kb: KnowledgeBase, cwd: Path | None = None) -> Policy:

@@ -161,6 +161,9 @@ def make_auditor(
     """An Auditor whose determinations come from the lock for models read from it, and that
     records every model it judges (referenced and bases) when a recorder is given."""
     from licensecheck.audit import Auditor
+    from licensecheck.cli.options import settle_heap
+
+    settle_heap()
 
     class LockAwareAuditor(Auditor):
         def determine(self, facts: ModelFacts) -> Determination:

@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from licensecheck.identify.normalize import Tokens, words
+from licensecheck.identify.signature import stat_digest, texts_digest
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
 
-FORMAT = 4  # bump when the normalisation or this layout changes
 SHINGLE = 3
 SAMPLE = 4  # keep shingles whose key is divisible by SAMPLE
 
@@ -284,46 +284,6 @@ def _title_len(tokens: Tokens) -> int:
     return end if titles else 0
 
 
-def texts_digest(kb_digest: str, texts_dir: Path) -> str:
-    """Digest of everything an index depends on: the knowledge base, the text files (by
-    name, size and modification time: a warm start reads none of them), this module's and
-    the normaliser's source, FORMAT."""
-    h = hashlib.sha256(f"{FORMAT}:{kb_digest}".encode())
-    # The code that shapes the index is part of its identity: a changed normalisation must
-    # never meet an index built by the old one.
-    for module in (__file__, _normalize_file()):
-        try:
-            h.update(Path(module).read_bytes())
-        except OSError:
-            h.update(b"<no source>")
-    h.update(_stat_digest(texts_dir, ".txt").encode())
-    return h.hexdigest()[:20]
-
-
-def _stat_digest(directory: Path, suffix: str) -> str:
-    """A digest of the names, sizes and modification times of the files in `directory`
-    whose names end in `suffix` (os.scandir: no Path object per file on a warm start)."""
-    h = hashlib.sha256()
-    try:
-        with os.scandir(directory) as it:
-            found = sorted((e.name, e) for e in it if e.name.endswith(suffix))
-    except OSError:
-        found = []
-    for name, entry in found:
-        try:
-            st = entry.stat()
-            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        except OSError:
-            h.update(f"{name}\0<unreadable>\n".encode())
-    return h.hexdigest()
-
-
-def _normalize_file() -> str:
-    from licensecheck.identify import normalize
-
-    return normalize.__file__ or ""
-
-
 def build(kb: KnowledgeBase, texts_dir: Path, digest: str | None = None) -> Index:
     """Index every canonical text the knowledge base lists (missing files are skipped)."""
     found: list[tuple[Entry, tuple[str, ...], str, str]] = []
@@ -429,7 +389,7 @@ def _data_digest(directory: Path) -> str:
     """A digest of the knowledge-base files by name, size and modification time: enough to
     key a cache, and cheap enough that a warm start neither reads nor parses any YAML.
     (`load(kb)` keys by `kb.digest` instead; the two only keep separate cache files.)"""
-    return "stat:" + _stat_digest(directory, ".yaml")[:16]
+    return "stat:" + stat_digest(directory, ".yaml")[:16]
 
 
 def cache_dir() -> Path:

@@ -19,14 +19,16 @@ could still be read. The hazards handled (see tests/data/corpus/cards/NOTES.txt)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from licensecheck.facts import CardData, Finding
+
+if TYPE_CHECKING:
+    import yaml
 
 HEADER_MAX_LINES = 12  # how far below the top a displaced `---` block is still the card's
 MAX_ALIASES = 50  # real cards use none; more than this is an alias bomb
@@ -62,19 +64,26 @@ class ParsedCard:
     metadata_line: int | None = None  # 1-based line of the opening `---`; None: no metadata
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that refuses alias bombs (real cards never use anchors)."""
+@functools.lru_cache(maxsize=1)
+def _loader() -> Any:
+    """The safe loader that refuses alias bombs (real cards never use anchors). Defined on
+    first use: PyYAML is imported only when a card's YAML is actually parsed (the Hub's
+    cardData spares that on most runs)."""
+    import yaml
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._aliases = 0
+    class Loader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self._aliases = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases (refused)")
-        return super().compose_node(parent, index)
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self._aliases += 1
+                if self._aliases > MAX_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases (refused)")
+            return super().compose_node(parent, index)
+
+    return Loader
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -82,6 +91,8 @@ def _expanded_size(root: yaml.Node) -> int:
 
     Sizes are memoised per node, so a document that would expand exponentially costs one
     visit per node, and the check stops as soon as the total passes `MAX_NODES`."""
+    import yaml
+
     sizes: dict[int, int] = {}
     active: set[int] = set()
 
@@ -124,9 +135,11 @@ def _too_deep(text: str) -> bool:
 
 def _load(text: str) -> Any:
     """One YAML document, safely; every failure is a `yaml.YAMLError` with a short reason."""
+    import yaml
+
     if _too_deep(text):
         raise yaml.YAMLError(f"nested deeper than {MAX_NESTING} levels (refused)")
-    loader = _Loader(text)
+    loader = _loader()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -164,6 +177,8 @@ def _yaml_error(exc: yaml.YAMLError, first_line: int) -> str:
 
 def _lenient_scalar(value: str) -> Any:
     """One value read on its own; None when it is not a plain scalar or a flow list."""
+    import yaml
+
     try:
         parsed = _load(value)
     except yaml.YAMLError:
@@ -319,6 +334,8 @@ def _no_metadata(lines: list[str], first: int, path: str) -> Finding:
 def _parse_block(
     lines: list[str], opener: int, closer: int, path: str, findings: list[Finding]
 ) -> dict[Any, Any] | None:
+    import yaml
+
     block = lines[opener + 1 : closer]
     text = "\n".join(block)
     try:
