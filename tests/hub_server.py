@@ -168,6 +168,7 @@ class HubServer:
         self._log: list[Request] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._release = threading.Event()  # set by reset(): hung answers end now
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -194,6 +195,7 @@ class HubServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._release.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -205,10 +207,14 @@ class HubServer:
         self.stop()
 
     def reset(self) -> None:
-        """Forget faults, the request log and added latency (repos stay)."""
+        """Forget faults, the request log and added latency (repos stay). Answers still
+        hanging from a `hang` fault are dropped now, so that the client threads a test
+        abandoned to them end instead of lingering into the next test."""
         with self._lock:
             self._faults.clear()
             self._log.clear()
+            released, self._release = self._release, threading.Event()
+        released.set()
         self.latency = 0.0
 
     # --- repos ----------------------------------------------------------------------------
@@ -409,7 +415,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop(method)
             return True
         if fault.action == "hang":
-            self.hub._stopping.wait(fault.seconds)
+            release = self.hub._release
+            if not self.hub._stopping.is_set():
+                release.wait(fault.seconds)
             self._drop(method)
             return True
         return False  # truncate / wrong-size shape the normal answer

@@ -47,6 +47,8 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("head-500-once", LICENSE, {"method": "HEAD", "status": 500, "times": 1}, OK),
     ("head-503-always", LICENSE, {"method": "HEAD", "status": 503, "times": None}, NET),
     ("head-429-once", LICENSE, {"method": "HEAD", "status": 429, "retry_after": 0}, OK),
+    # a dropped connection (a keep-alive one the server closed, say) is tried again
+    ("head-drop-once", LICENSE, {"method": "HEAD", "action": "drop", "times": 1}, OK),
     ("head-drop-always", LICENSE, {"method": "HEAD", "action": "drop", "times": None}, NET),
     ("head-hang", LICENSE, {"method": "HEAD", "action": "hang", "seconds": 6, "times": None}, NET),
     ("head-wrong-size", LICENSE, {"method": "HEAD", "action": "wrong-size", "times": None}, NET),

@@ -189,6 +189,15 @@ def _quiet_downloads() -> None:
         disable_progress_bars()
 
 
+def _silent_bars() -> Any:
+    """huggingface_hub's do-nothing progress bar class (`silent_tqdm`), for downloads whose
+    bars are off anyway: a switched-off tqdm is still built per download (class lock, its
+    registry, a monitor thread). None where this huggingface_hub has no such class."""
+    import huggingface_hub.utils.tqdm as hf_tqdm
+
+    return getattr(hf_tqdm, "silent_tqdm", None)
+
+
 @dataclass(frozen=True)
 class HubInfo:
     """What licensecheck uses of a model_info answer (cacheable as JSON)."""
@@ -314,6 +323,24 @@ def _cause_text(exc: BaseException) -> str:
     return one_line(str(exc), 160) or type(exc).__name__
 
 
+def _dropped(exc: BaseException) -> bool:
+    """A connection that failed or was dropped, not one that timed out: worth another try
+    (a keep-alive connection the server closed meanwhile fails this way on reuse). A
+    timeout is not retried: it already cost `timeout`, as for model_info."""
+    import httpx2
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    dropped = False
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx2.TimeoutException):
+            return False
+        dropped = dropped or isinstance(current, (httpx2.NetworkError, httpx2.ProtocolError))
+        current = current.__cause__ or current.__context__
+    return dropped
+
+
 class _Deadline(Exception):
     pass
 
@@ -389,6 +416,7 @@ class HubSource(ModelSource):
         self._cache_root: Path | None = None  # the HF cache folder, resolved (downloads only)
         self._symlink_lock = threading.Lock()
         self.quiet = quiet  # no progress bars from huggingface_hub's downloads (the CLI's)
+        self._bar_class: Any = None  # huggingface_hub's default bars; see `_read_files`
 
     @contextlib.contextmanager
     def _gated(self) -> Iterator[None]:
@@ -579,6 +607,7 @@ class HubSource(ModelSource):
                         cache_dir=self.cache_dir,
                         etag_timeout=self.timeout,
                         token=self.token,
+                        tqdm_class=self._bar_class,
                     )
                 )
 
@@ -625,9 +654,12 @@ class HubSource(ModelSource):
             raise SourceError("not-found", self._not_found(ref)) from None
         except hf_errors.LocalEntryNotFoundError as exc:
             # The client's wording for "could not reach the Hub and nothing cached".
-            raise SourceError(
+            error = SourceError(
                 "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
-            ) from None
+            )
+            if _dropped(exc):
+                raise _Transient(error) from None
+            raise error from None
         except hf_errors.HfHubHTTPError as exc:
             code = _status(exc)
             if code in (401, 403):
@@ -639,9 +671,12 @@ class HubSource(ModelSource):
                 raise _Transient(error) from None
             raise error from None
         except (httpx2.HTTPError, OSError) as exc:
-            raise SourceError(
+            error = SourceError(
                 "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
-            ) from None
+            )
+            if _dropped(exc):
+                raise _Transient(error) from None
+            raise error from None
         except ValueError as exc:  # a file name the client refuses (the repo's listing is odd)
             return Finding(
                 kind="file-unreadable", message=f"{path}: {one_line(str(exc), 120)}", path=path
@@ -724,17 +759,19 @@ class HubSource(ModelSource):
             prepare_client()  # once, before the threads race to
             if self.quiet:
                 _quiet_downloads()
-        if len(todo) == 1:
+                self._bar_class = _silent_bars()
+        # The first file in this thread, the others each in their own (a thread costs
+        # ~0.1-0.2 ms of CPU to start and end: one fewer per model).
+        threads = [
+            threading.Thread(target=run, args=(i,), name="licensecheck-file", daemon=True)
+            for i in todo[1:]
+        ]
+        for thread in threads:
+            thread.start()
+        if todo:
             run(todo[0])
-        elif todo:
-            threads = [
-                threading.Thread(target=run, args=(i,), name="licensecheck-file", daemon=True)
-                for i in todo
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+        for thread in threads:
+            thread.join()
         return results
 
     def _fetch(self, ref: ModelRef) -> ModelFacts:
