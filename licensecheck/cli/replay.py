@@ -26,6 +26,7 @@ accelerator and never decides a verdict.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sys
@@ -74,16 +75,20 @@ def _tree_signature(h: hashlib._Hash, folder: Path) -> None:
             h.update(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
 
 
-def _package_signature(h: hashlib._Hash) -> None:
-    """licensecheck's code and data as installed: any change makes a new fingerprint."""
+@functools.lru_cache(maxsize=1)
+def _package_signature() -> str:
+    """licensecheck's code and data as installed: any change makes a new fingerprint.
+    (Once per process: a run that records checks its fingerprint twice.)"""
     from licensecheck.policy.presets import presets_dir
 
+    h = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
     h.update(f"{__version__}\0{package}\0".encode())
     _tree_signature(h, package)
     presets = presets_dir()
     if presets is not None and package not in presets.resolve().parents:
         _tree_signature(h, presets)
+    return h.hexdigest()
 
 
 def fingerprint(
@@ -123,9 +128,9 @@ def fingerprint(
         for name in _POLICY_CHOOSERS:
             parts.append(f"{folder / name}:{_digest_file(folder / name)}")
     parts.append(found)
+    parts.append(_package_signature())
     for part in parts:
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    _package_signature(h)
     return h.hexdigest()
 
 
