@@ -859,10 +859,14 @@ class HubSource(ModelSource):
 
             root = Path(self.cache_dir or constants.HF_HUB_CACHE)
             folder = root / ("models--" + ref.repo_id.replace("/", "--"))
-            (folder / "snapshots" / sha).mkdir(parents=True, exist_ok=True)
+            snapshot = folder / "snapshots" / sha
             ref_path = folder / "refs" / revision
-            if ref_path.is_file() and ref_path.read_text(encoding="utf-8").strip() == sha:
-                return
+            try:  # a warm run: recorded already (one read, no mkdir)
+                if ref_path.read_text(encoding="utf-8").strip() == sha and snapshot.is_dir():
+                    return
+            except (OSError, UnicodeDecodeError):
+                pass
+            snapshot.mkdir(parents=True, exist_ok=True)
             ref_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = ref_path.with_name(f".{ref_path.name}.{os.getpid()}.{threading.get_ident()}")
             tmp.write_text(sha, encoding="utf-8")
