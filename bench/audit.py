@@ -172,6 +172,22 @@ def describe(name: str, runs: list[Run]) -> str:
     )
 
 
+CALIBRATION = (
+    "import time; t = time.process_time(); sum(i * i for i in range(3_000_000)); "
+    "print(time.process_time() - t)"
+)
+
+
+def calibrate() -> float:
+    """CPU seconds a fixed pure-Python loop takes in a fresh process: the same on a machine
+    whose speed does not change. On a shared virtual machine it does (from run to run by up
+    to half again), and every figure of this benchmark moves with it; printed beside them."""
+    out = subprocess.run(
+        [sys.executable, "-c", CALIBRATION], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100)
@@ -244,6 +260,7 @@ def main() -> int:
         bases = min(10, len(ids) - 10) if len(ids) > 10 else 0
         budget = len(ids) + 2 * files
         warm_index(work, env)
+        calibration = [calibrate()]
         hub.latency = args.latency
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(
@@ -269,6 +286,10 @@ def main() -> int:
         hub.stop()
 
     cold = colds[0]
+    print(
+        f"machine speed: a fixed loop took {calibration[0] * 1000:.0f} ms of CPU before the "
+        f"runs, {calibrate() * 1000:.0f} ms after (lower is faster)"
+    )
     print(describe("cold", colds))
     print(describe("warm", warms))
     print(describe("warm, refs pinned to a sha", pinned_warm))
