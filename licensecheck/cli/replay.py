@@ -38,7 +38,16 @@ from licensecheck import __version__, paths
 FORMAT = 1
 MAX_ENTRIES = 8  # fingerprints kept per scan root (pre-commit alternates a few file lists)
 _ENV_PREFIXES = ("LICENSECHECK_", "HF_", "HUGGINGFACE_")
-_ENV_NAMES = ("TRANSFORMERS_OFFLINE", "NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "LINES")
+_ENV_NAMES = (
+    "TRANSFORMERS_OFFLINE",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TERM",
+    "COLUMNS",
+    "LINES",
+    "SOURCE_DATE_EPOCH",  # the SBOM formats date their documents with it
+    "TZ",
+)
 _POLICY_CHOOSERS = (".licensecheck.yaml", "pyproject.toml")
 
 
