@@ -16,7 +16,9 @@ directory. With a lock:
   model whose licence differs is *drift*: a `lock-drift` finding, its allowed uses become
   `review`, and the exit status is at least 1.
 
-The warm path (lock present, `--offline`) imports neither huggingface_hub nor rich.
+The warm path (lock present, `--offline`) imports neither huggingface_hub nor rich. Discovery
+keeps what it found per file (`discovery/cache.py`), and a run the lock decided entirely is
+recorded so that the same run again replays its report without auditing (`replay.py`).
 """
 
 from __future__ import annotations

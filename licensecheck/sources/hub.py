@@ -417,6 +417,8 @@ class HubSource(ModelSource):
         self._symlink_lock = threading.Lock()
         self.quiet = quiet  # no progress bars from huggingface_hub's downloads (the CLI's)
         self._bar_class: Any = None  # huggingface_hub's default bars; see `_read_files`
+        self._resolved_token: str | bool | None = None  # see `_token_to_send`
+        self._token_lock = threading.Lock()
 
     @contextlib.contextmanager
     def _gated(self) -> Iterator[None]:
@@ -504,7 +506,9 @@ class HubSource(ModelSource):
         headers = self._headers
         if headers is None:  # the same for every call of this source (token, user agent)
             headers = self._headers = build_hf_headers(
-                token=self.token, library_name="licensecheck", library_version=__version__
+                token=self._token_to_send(),
+                library_name="licensecheck",
+                library_version=__version__,
             )
         with self._slots, self._gated():
             response = get_session().get(
@@ -512,6 +516,32 @@ class HubSource(ModelSource):
             )
             hf_raise_for_status(response)
             return HubInfo.from_payload(response.json())
+
+    def _token_to_send(self) -> str | bool:
+        """The token this run's requests carry, looked up once, as huggingface_hub would
+        for `token=None` (HF_TOKEN, then the saved login, unless implicit tokens are off);
+        False for none. huggingface_hub otherwise looks it up again for every download
+        (~0.2 ms each)."""
+        resolved = self._resolved_token
+        if resolved is None:
+            with self._token_lock:
+                if self._resolved_token is None:
+                    self._resolved_token = self._lookup_token()
+                resolved = self._resolved_token
+        return resolved
+
+    def _lookup_token(self) -> str | bool:
+        if isinstance(self.token, str) or self.token is False:
+            return self.token
+        from huggingface_hub import constants, get_token
+
+        if self.token is None and constants.HF_HUB_DISABLE_IMPLICIT_TOKEN:
+            return False
+        found = get_token()
+        if found is None:
+            return self.token is True  # True: huggingface_hub raises its "no token" error
+        redact.register_secret(found)  # never printed, whatever echoes it back
+        return found
 
     def _model_info(self, ref: ModelRef) -> HubInfo:
         import httpx2
@@ -606,7 +636,7 @@ class HubSource(ModelSource):
                         endpoint=self.endpoint,
                         cache_dir=self.cache_dir,
                         etag_timeout=self.timeout,
-                        token=self.token,
+                        token=self._token_to_send(),
                         tqdm_class=self._bar_class,
                     )
                 )
