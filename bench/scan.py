@@ -6,12 +6,13 @@ YAML/JSON/TOML configs) and a committed `licensecheck.lock`, scanned with
 The baseline is a bare interpreter importing click, measured in the same run so that machine
 load affects both alike. Target: the warm scan takes at most 3x the baseline.
 
-Two warm figures are reported. "replayed": the same scan again, nothing changed, which is
+Three warm figures are reported. "replayed": the same scan again, nothing changed, which is
 what a pre-commit hook runs on nearly every commit (the recorded report is written again,
 see licensecheck/cli/replay.py); the target applies to it. "audited from the lock": the
 first run after any input changed (here: the date, a new one for each run), where the
 whole audit is done from the lock and the caches of the knowledge base, policy and
-discovery; reported for information, with its own ratio.
+discovery; reported for information, with its own ratio. And a scan of one file that names
+no model, as pre-commit runs the hook on most commits.
 
     python bench/scan.py [--runs N] [--keep DIR]
 
@@ -132,8 +133,13 @@ def main() -> int:
     heavy = first.stderr.rsplit("HEAVY:", 1)[-1].strip()
     timed(click, root, env)
 
+    # A commit whose staged files name no model (the usual one), as pre-commit runs it.
+    (root / "src/util.py").write_text("def helper() -> int:\n    return 1\n")
+    timed([*scan, "src/util.py"], root, env)
+
     replayed: list[float] = []
     audited: list[float] = []
+    no_refs: list[float] = []
     clicks: list[float] = []
     for i in range(args.runs):
         t, proc = timed(scan, root, env)
@@ -149,11 +155,20 @@ def main() -> int:
             print(proc.stderr, file=sys.stderr)
             return 2
         audited.append(t)
+        t, proc = timed([*scan, "src/util.py"], root, env)
+        if proc.returncode != 0:
+            print(proc.stderr, file=sys.stderr)
+            return 2
+        no_refs.append(t)
     shutil.rmtree(cache, ignore_errors=True)
 
     med_click = statistics.median(clicks)
     print(f"repository: {root} ({refs} references, {len(report['results'])} models, lock)")
-    for label, times in (("replayed", replayed), ("audited from the lock", audited)):
+    for label, times in (
+        ("replayed", replayed),
+        ("audited from the lock", audited),
+        ("a file naming no model, replayed", no_refs),
+    ):
         med = statistics.median(times)
         print(
             f"warm scan --offline --locked, {label}: median {med * 1000:.0f} ms, "

@@ -271,3 +271,25 @@ def test_only_the_newest_runs_are_kept(repo: Path, monkeypatch: pytest.MonkeyPat
     assert len(_replays(repo)) == replay.MAX_ENTRIES
     _forbid_auditing(monkeypatch)  # the newest is among them
     assert _scan()[0] == 1
+
+
+def test_a_commit_without_model_references_replays_whatever_its_files(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The most common commit: the staged files name no model. Online or offline, the report
+    then depends on the policy, the date and the options only."""
+    (repo / "utils.py").write_text("def helper():\n    return 1\n")
+    (repo / "notes.yaml").write_text("owner: ml-team\n")
+    first = CliRunner().invoke(main, ["scan", "utils.py", "--format", "json"])
+    assert first.exit_code == 0
+    assert "no model references found (1 files scanned)" in first.stderr
+    from licensecheck.cli import scan as scan_cli
+
+    def no_knowledge_base() -> None:
+        raise AssertionError("loaded the knowledge base although a replay was expected")
+
+    monkeypatch.setattr(scan_cli, "load_kb_warm", no_knowledge_base)
+    again = CliRunner().invoke(main, ["scan", "notes.yaml", "utils.py", "--format", "json"])
+    assert (again.exit_code, again.stdout) == (0, first.stdout)
+    assert "no model references found (2 files scanned)" in again.stderr
+    assert json.loads(again.stdout)["results"] == []

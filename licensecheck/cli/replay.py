@@ -1,17 +1,18 @@
 """Replay a warm `scan`: the report of an earlier run whose every input was the same.
 
 A pre-commit hook runs `licensecheck scan --offline --locked` on each commit, nearly always
-with the same references, lock and policy. When every model of a run was decided by the
-lock (nothing read from the HF cache, a local directory or the network), the report is a
-function of inputs that can be fingerprinted without loading the knowledge base, the policy
-or the audit code:
+with the same references, lock and policy, or with none at all. When every model of a run
+was decided by the lock (nothing read from the HF cache, a local directory or the network),
+or there was no model, the report is a function of inputs that can be fingerprinted
+without loading the knowledge base, the policy or the audit code:
 
 - the command's options, the working directory and scan root, the environment variables
   licensecheck and huggingface_hub read (a token's value never: it changes no offline
   report), whether stdout and stderr are terminals, the terminal width, and today's date
   (policy exceptions expire);
 - what discovery found, references and problems (discovery itself runs every time, with
-  its own per-file cache);
+  its own per-file cache); so a commit whose staged files reference no model replays the
+  last such run whatever the files are;
 - the bytes of the lock, of each file that can choose the policy (`.licensecheck.yaml` and
   `pyproject.toml` in the scan root and the working directory), and of each file the policy
   was built from (its `extends` chain);
@@ -103,7 +104,6 @@ def _package_signature() -> str:
 def fingerprint(
     *,
     options: Mapping[str, object],
-    paths_given: Iterable[str],
     fmt: str,
     root: Path,
     lock: Path,
@@ -112,12 +112,13 @@ def fingerprint(
     width: int | None,
 ) -> str:
     """The SHA-256 of everything a lock-decided scan report depends on (module docstring);
-    `found` is discovery's result as text, `width` the table's width (None: not a table)."""
+    `found` is discovery's result as text (the references and problems: which files were
+    named matters only through them and the root), `width` the table's width (None: not a
+    table)."""
     h = hashlib.sha256(f"licensecheck-replay/{FORMAT}\0".encode())
     cwd = os.getcwd()
     parts: list[str] = [
         repr(sorted((k, repr(v)) for k, v in options.items())),
-        repr(list(paths_given)),
         fmt,
         cwd,
         str(root.resolve()),

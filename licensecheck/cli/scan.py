@@ -309,23 +309,17 @@ def discover_refs(
 
 
 def replay_fingerprint(
-    options: dict[str, Any],
-    paths: Sequence[str],
-    fmt: str,
-    root: Path,
-    lockfile_path: Path,
-    discovery: Discovery,
+    options: dict[str, Any], fmt: str, root: Path, lockfile_path: Path, discovery: Discovery
 ) -> str:
     from licensecheck.cli import replay
 
     return replay.fingerprint(
         options=options,
-        paths_given=paths,
         fmt=fmt,
         root=root,
         lock=lockfile_path,
         today=today().isoformat(),
-        found=repr((discovery.refs, discovery.problems, discovery.files)),
+        found=repr((discovery.refs, discovery.problems)),
         width=terminal_width() if fmt == "table" else None,
     )
 
@@ -418,11 +412,17 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         root = scan_root(paths)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
         discovery, models = discover_models(paths, root)
+        if not models:
+            click.echo(
+                f"licensecheck: no model references found ({discovery.files} files scanned)",
+                err=True,
+            )
         lockfile_path = lock_path(root, options.get("lockfile"))
         replay_key = None
-        if models and is_offline(opts) and lockfile_path.is_file():
-            # Offline with a lock: the same inputs as a recorded run give its report.
-            replay_key = replay_fingerprint(options, paths, fmt, root, lockfile_path, discovery)
+        if not models or (is_offline(opts) and lockfile_path.is_file()):
+            # Nothing to fetch (no references; or offline, with a lock): the same inputs as
+            # a recorded run give its report.
+            replay_key = replay_fingerprint(options, fmt, root, lockfile_path, discovery)
             replayed = replay_lookup(root, replay_key, opts.output)
             if replayed is not None:
                 raise SystemExit(replayed)
@@ -438,11 +438,6 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         policy_files = replay_policy_files(policy) if replay_key is not None else ()
         uses = resolve_uses(opts, policy)
         source, lock_source = build_scan_source(opts, lock)
-        if not refs:
-            click.echo(
-                f"licensecheck: no model references found ({discovery.files} files scanned)",
-                err=True,
-            )
         with progress(len(refs), enabled=not is_offline(opts)) as observer:
             # Offline, every model is read from local files: workers would only contend for
             # the GIL (and starting them costs more than the audit of a lock's entries).
@@ -465,13 +460,9 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
     status = exit_status(report, policy)
     if drifted and status != EXIT_ERROR:
         status = max(status, EXIT_FAIL)
-    if (
-        replay_key is not None
-        and lock_source is not None
-        and lock_source.only_lock  # the lock decided every model: nothing else was read
-        and status != EXIT_ERROR
-        and not drifted
-    ):
+    # Recorded only if nothing but the lock decided the models (or there were none).
+    decided_by_lock = not refs or (lock_source is not None and lock_source.only_lock)
+    if replay_key is not None and decided_by_lock and status != EXIT_ERROR and not drifted:
         replay_record(
             root,
             replay_key,
@@ -479,8 +470,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
             written,
             status,
             unchanged=lambda: (
-                replay_fingerprint(options, paths, fmt, root, lockfile_path, discovery)
-                == replay_key
+                replay_fingerprint(options, fmt, root, lockfile_path, discovery) == replay_key
                 and replay_policy_files(policy) == policy_files
             ),
         )
