@@ -35,15 +35,17 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
 TARGET = 3.0
 LICENCES = ("apache-2.0", "mit", "llama3.1", "gemma", "cc-by-nc-4.0", "qwen", "deepseek")
 
 
 def make_repo(root: Path) -> None:
     """20 references across .py, .ipynb, .yaml, .json and .toml, and a lock for them."""
+    from _scan_support import metadata_lock_entry  # tests/: the same entries the tests use
+
     from licensecheck import lockfile
-    from licensecheck.facts import CardData
-    from licensecheck.identify.types import Determination, Evidence
 
     ids = [f"bench-org{i // 4}/model-{i}" for i in range(20)]
     (root / "src").mkdir(parents=True)
@@ -68,22 +70,7 @@ def make_repo(root: Path) -> None:
     (root / "pyproject.toml").write_text(f'[tool.eval]\nmodel_id = "{ids[19]}"\n')
     entries = {}
     for i, repo_id in enumerate(ids):
-        lic = LICENCES[i % len(LICENCES)]
-        entry = lockfile.LockEntry(
-            repo_id=repo_id,
-            requested=None,
-            revision=f"{i + 1:040x}",
-            source="hub",
-            referenced=True,
-            card=CardData(licenses=(lic,), raw={"license": lic}),
-            determination=Determination(
-                id=lic,
-                confidence=0.95,
-                evidence=(Evidence("card-metadata", lic, 0.95, detail="license"),),
-                declared=(lic,),
-            ),
-            effective_licenses=(lic,),
-        )
+        entry = metadata_lock_entry(repo_id, LICENCES[i % len(LICENCES)], i + 1)
         entries[entry.key] = entry
     lockfile.write(root / "licensecheck.lock", lockfile.Lock(models=entries, policy_name="default"))
 

@@ -14,6 +14,10 @@ from typing import Any
 import jsonschema
 from hub_server import HubServer, corpus_license, make_card
 
+from licensecheck import lockfile
+from licensecheck.facts import CardData
+from licensecheck.identify.types import Determination, Evidence
+
 SARIF_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8")
 )
@@ -232,3 +236,23 @@ def validate(log: dict[str, Any]) -> None:
     )
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def metadata_lock_entry(repo_id: str, licence: str, n: int = 1) -> lockfile.LockEntry:
+    """A lock entry for a Hub model whose card metadata declares `licence`, at commit `n`
+    (what `licensecheck lock` records for such a model), for repositories made in tests."""
+    return lockfile.LockEntry(
+        repo_id=repo_id,
+        requested=None,
+        revision=f"{n:040x}",
+        source="hub",
+        referenced=True,
+        card=CardData(licenses=(licence,), raw={"license": licence}),
+        determination=Determination(
+            id=licence,
+            confidence=0.95,
+            evidence=(Evidence("card-metadata", licence, 0.95, detail="license"),),
+            declared=(licence,),
+        ),
+        effective_licenses=(licence,),
+    )

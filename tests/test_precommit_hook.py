@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _scan_support import metadata_lock_entry
 
 from licensecheck import lockfile
-from licensecheck.facts import CardData
-from licensecheck.identify.types import Determination, Evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
@@ -33,21 +32,7 @@ DENIED = "acme/nc-model"
 
 
 def entry(repo_id: str, licence: str) -> lockfile.LockEntry:
-    return lockfile.LockEntry(
-        repo_id=repo_id,
-        requested=None,
-        revision="0123456789abcdef0123456789abcdef01234567",
-        source="hub",
-        referenced=True,
-        card=CardData(licenses=(licence,), raw={"license": licence}),
-        determination=Determination(
-            id=licence,
-            confidence=0.95,
-            evidence=(Evidence("card-metadata", licence, 0.95, detail="license"),),
-            declared=(licence,),
-        ),
-        effective_licenses=(licence,),
-    )
+    return metadata_lock_entry(repo_id, licence, 0x0123456789ABCDEF0123456789ABCDEF01234567)
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

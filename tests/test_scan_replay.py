@@ -16,39 +16,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from _scan_support import metadata_lock_entry
 from click.testing import CliRunner
 
 from licensecheck import discovery, lockfile
 from licensecheck.cli.main import main
 from licensecheck.discovery.cache import DiscoveryCache
-from licensecheck.facts import CardData
-from licensecheck.identify.types import Determination, Evidence
 
 MODELS = {"replay-org/model-a": "mit", "replay-org/model-b": "cc-by-nc-4.0"}
-
-
-def _entry(repo_id: str, lic: str, n: int) -> lockfile.LockEntry:
-    return lockfile.LockEntry(
-        repo_id=repo_id,
-        requested=None,
-        revision=f"{n:040x}",
-        source="hub",
-        referenced=True,
-        card=CardData(licenses=(lic,), raw={"license": lic}),
-        determination=Determination(
-            id=lic,
-            confidence=0.95,
-            evidence=(Evidence("card-metadata", lic, 0.95, detail="license"),),
-            declared=(lic,),
-        ),
-        effective_licenses=(lic,),
-    )
 
 
 def _write_lock(root: Path, models: dict[str, str]) -> None:
     entries = {}
     for n, (repo_id, lic) in enumerate(models.items(), start=1):
-        entry = _entry(repo_id, lic, n)
+        entry = metadata_lock_entry(repo_id, lic, n)
         entries[entry.key] = entry
     lockfile.write(root / "licensecheck.lock", lockfile.Lock(models=entries, policy_name="team"))
 
@@ -205,13 +186,20 @@ def test_a_replayed_scan_loads_neither_the_audit_nor_the_knowledge_base(repo: Pa
 # --- discovery's per-file cache ----------------------------------------------------------------
 
 
-def test_discovery_parses_only_files_whose_name_or_bytes_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with one Python file naming org/a, and a cache directory of its own."""
     monkeypatch.setenv("LICENSECHECK_CACHE_DIR", str(tmp_path / "lc-cache"))
     root = tmp_path / "code"
     root.mkdir()
     (root / "a.py").write_text('AutoModel.from_pretrained("org/a")\n')
+    return root
+
+
+def test_discovery_parses_only_files_whose_name_or_bytes_changed(
+    code: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = code
     (root / "b.yaml").write_text("base_model: org/b\n")
     parsed: list[str] = []
     real = discovery._parse
@@ -240,13 +228,8 @@ def test_discovery_parses_only_files_whose_name_or_bytes_changed(
     assert sorted(parsed) == ["a.py", "c.py"]
 
 
-def test_a_damaged_discovery_cache_is_ignored(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LICENSECHECK_CACHE_DIR", str(tmp_path / "lc-cache"))
-    root = tmp_path / "code"
-    root.mkdir()
-    (root / "a.py").write_text('AutoModel.from_pretrained("org/a")\n')
+def test_a_damaged_discovery_cache_is_ignored(code: Path) -> None:
+    root = code
     cache = DiscoveryCache.open(root)
     discovery.discover([root], root, cache=cache)
     assert cache.path is not None and cache.path.is_file()

@@ -13,11 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from _scan_support import metadata_lock_entry
 
 from licensecheck import lockfile, paths
 from licensecheck.errors import PolicyError
-from licensecheck.facts import CardData
-from licensecheck.identify.types import Determination, Evidence
 from licensecheck.knowledge import store
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import load
@@ -219,21 +218,7 @@ def _locked_repo(root: Path) -> None:
     )
     entries = {}
     for i, (repo_id, lic) in enumerate(zip(ids, ("mit", "cc-by-nc-4.0"), strict=True)):
-        entry = lockfile.LockEntry(
-            repo_id=repo_id,
-            requested=None,
-            revision=f"{i + 1:040x}",
-            source="hub",
-            referenced=True,
-            card=CardData(licenses=(lic,), raw={"license": lic}),
-            determination=Determination(
-                id=lic,
-                confidence=0.95,
-                evidence=(Evidence("card-metadata", lic, 0.95, detail="license"),),
-                declared=(lic,),
-            ),
-            effective_licenses=(lic,),
-        )
+        entry = metadata_lock_entry(repo_id, lic, i + 1)
         entries[entry.key] = entry
     lockfile.write(root / "licensecheck.lock", lockfile.Lock(models=entries, policy_name="team"))
 
