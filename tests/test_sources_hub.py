@@ -242,6 +242,24 @@ def test_download_deadline(hub: HubServer, hub_source: Factory) -> None:
     assert time.monotonic() - start < 2
 
 
+def test_an_abandoned_download_asks_the_hub_nothing_more(
+    hub: HubServer, hub_source: Factory
+) -> None:
+    """Past its deadline a download is abandoned: huggingface_hub would go on retrying its
+    timed-out HEAD (with its own backoff, ~20 s); the abandoned thread's next request fails
+    before it is sent, so the Hub hears nothing more about a file nobody waits for."""
+    hub.add_repo("acme/stalled-model", {"README.md": make_card(license="mit"), "LICENSE": b"MIT\n"})
+    hub.add_fault(
+        r"/stalled-model/resolve/.*/LICENSE$", method="HEAD", action="hang", seconds=0.5, times=None
+    )
+    error = fetch_error(hub_source(timeout=0.3, deadline=0.2), ModelRef("acme/stalled-model"))
+    assert error.kind == "network" and "longer than" in error.message
+    # huggingface_hub's first retry would come ~1 s after the 0.3 s read timeout.
+    time.sleep(2.0)
+    heads = hub.requests("HEAD", "/stalled-model/resolve/")
+    assert [r.path.rsplit("/", 1)[-1] for r in heads].count("LICENSE") == 1
+
+
 def test_connection_refused(hf_cache: Any) -> None:
     source = HubSource("http://127.0.0.1:9", cache_dir=hf_cache, timeout=1, retries=0)
     error = fetch_error(source, ModelRef(APACHE))

@@ -140,7 +140,16 @@ def wait_from_headers(headers: Any) -> float | None:
     return parse_retry_after(headers.get("retry-after"))
 
 
+class _Abandoned(Exception):
+    """Raised in an abandoned download's thread at its next request: huggingface_hub does
+    not retry it, so the thread ends instead of asking the Hub again for a file nobody waits
+    for any more (its own backoff would go on for ~20 s)."""
+
+
 def _request_hook(request: Any) -> None:
+    abandoned = getattr(_CURRENT, "abandoned", None)
+    if abandoned is not None and abandoned.is_set():
+        raise _Abandoned()
     source = getattr(_CURRENT, "source", None)
     if source is not None:
         source.gate.wait()
@@ -354,10 +363,13 @@ class _Transient(Exception):
 
 
 def _with_deadline(fn: Callable[[], T], seconds: float) -> T:
-    """Run `fn` in a daemon thread; give up after `seconds` (the thread is abandoned)."""
+    """Run `fn` in a daemon thread; give up after `seconds`. The thread cannot be stopped,
+    but it is abandoned: its next request fails at once (`_request_hook`)."""
     box: dict[str, Any] = {}
+    abandoned = threading.Event()
 
     def run() -> None:
+        _CURRENT.abandoned = abandoned
         try:
             box["value"] = fn()
         except BaseException as exc:  # handed to the caller below
@@ -367,6 +379,7 @@ def _with_deadline(fn: Callable[[], T], seconds: float) -> T:
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
+        abandoned.set()
         raise _Deadline()
     if "error" in box:
         raise box["error"]
