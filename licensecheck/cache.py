@@ -59,22 +59,15 @@ def cache_dir() -> Path:
 def matcher_version(kb_digest: str) -> str:
     """A digest of what identification depends on besides the knowledge base data: the
     identification and knowledge code, the canonical texts and the index format."""
-    from licensecheck import __version__, facts, identify, knowledge
+    from licensecheck import __version__, facts, identify, knowledge, paths
     from licensecheck.identify import signature  # not the index itself: a warm run needs none
 
-    h = hashlib.sha256(f"{__version__}\0{signature.FORMAT}\0".encode())
     texts_dir = Path(knowledge.__file__).parent / "texts"
-    h.update(signature.texts_digest(kb_digest, texts_dir).encode())
     code = [Path(facts.__file__ or "")]
     for package in (identify, knowledge):
         code.extend(sorted(Path(package.__file__ or "").parent.glob("*.py")))
-    for path in code:
-        h.update(path.name.encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"<unreadable>")
-    return h.hexdigest()[:20]
+    seed = f"{__version__}\0{signature.FORMAT}\0{signature.texts_digest(kb_digest, texts_dir)}"
+    return paths.files_digest(code, seed)[:20]
 
 
 # --- encoding ----------------------------------------------------------------------------

@@ -3,13 +3,14 @@
 One cache directory for everything licensecheck caches (the knowledge base, the parsed
 policy, the identification index, determinations): `$LICENSECHECK_CACHE_DIR`, else the
 platform's user cache directory. Importing this module is cheap (standard library only,
-pickle and tempfile loaded on use), so the warm paths can call it first.
+pickle, tempfile and hashlib loaded on use), so the warm paths can call it first.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 LOCK_NAME = "licensecheck.lock"  # the lock file's name in a repository (lockfile.py)
@@ -27,6 +28,42 @@ def cache_dir() -> Path:
         return Path.home() / "Library" / "Caches" / "licensecheck"
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
+
+
+def files_digest(files: Iterable[Path], seed: str = "") -> str:
+    """SHA-256 (hex) of `seed` and each file's name and bytes, in the order given. A file
+    that cannot be read counts as such: what a cache is keyed on must change with the code
+    or data it names, and a file gone missing is a change."""
+    import hashlib
+
+    h = hashlib.sha256(seed.encode())
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
+
+
+def stat_digest(directory: Path, suffix: str) -> str:
+    """SHA-256 (hex) of the names, sizes and modification times of the files in `directory`
+    whose names end in `suffix`: a change to any of them, without reading one."""
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with os.scandir(directory) as it:
+            found = sorted((e.name, e) for e in it if e.name.endswith(suffix))
+    except OSError:
+        found = []
+    for name, entry in found:
+        try:
+            st = entry.stat()
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{name}\0<unreadable>\n".encode())
+    return h.hexdigest()
 
 
 def read_pickle(path: Path) -> object | None:

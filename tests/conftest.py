@@ -68,6 +68,19 @@ def hub_server() -> Iterator[HubServer]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def mixed_hub() -> Iterator[HubServer]:
+    """A Hub serving the mixed set of `_mixed_hub.py`, one per test module."""
+    from _mixed_hub import populate_mixed
+
+    server = HubServer().start()
+    populate_mixed(server)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def hub(hub_server: HubServer) -> Iterator[HubServer]:
     """The session Hub with no faults, no latency and an empty request log."""

@@ -8,49 +8,30 @@ test follows the data rather than restating it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-from hub_server import HubServer
-from test_sbom_cli import (
+from _mixed_hub import (
     APACHE,
     APACHE_NOTICE,
     KIMI,
     LLAMA_BASE,
     LLAMA_FT,
     QWEN,
-    populate_mixed,
+    mixed_env,
 )
+from click.testing import CliRunner, Result
+from hub_server import HubServer
 
 from licensecheck.cli.main import main
 from licensecheck.knowledge.store import load
 from licensecheck.notice import NOTICE_OBLIGATIONS
 
 
-@pytest.fixture(scope="module")
-def notice_hub() -> Iterator[HubServer]:
-    server = HubServer().start()
-    populate_mixed(server)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    cache = tmp_path / "hf-cache"
-    cache.mkdir()
-    return {
-        "HF_HUB_CACHE": str(cache),
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "LICENSECHECK_HUB_TIMEOUT": "2",
-    }
+    return mixed_env(tmp_path / "hf-cache")
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +62,9 @@ def policy_file(tmp_path: Path, mau: int, revenue: int) -> str:
 
 
 def test_llama_finetune_plus_qwen_has_each_required_line_once(
-    notice_hub: HubServer, env: dict[str, str], kb: Any
+    mixed_hub: HubServer, env: dict[str, str], kb: Any
 ) -> None:
-    result = notice(notice_hub, env, LLAMA_FT, QWEN)
+    result = notice(mixed_hub, env, LLAMA_FT, QWEN)
     assert result.exit_code in (0, 1), result.stderr
     lines = result.stdout.splitlines()
     wanted = required(kb, "llama3.1") + required(kb, "qwen")
@@ -94,20 +75,20 @@ def test_llama_finetune_plus_qwen_has_each_required_line_once(
 
 
 def test_a_line_several_models_need_is_printed_once(
-    notice_hub: HubServer, env: dict[str, str], kb: Any
+    mixed_hub: HubServer, env: dict[str, str], kb: Any
 ) -> None:
-    sha = notice_hub.sha(LLAMA_FT)
+    sha = mixed_hub.sha(LLAMA_FT)
     # The fine-tune twice (by branch and by sha) and its base: one Llama licence, one set.
-    result = notice(notice_hub, env, LLAMA_FT, f"{LLAMA_FT}@{sha}", LLAMA_BASE)
+    result = notice(mixed_hub, env, LLAMA_FT, f"{LLAMA_FT}@{sha}", LLAMA_BASE)
     assert result.exit_code in (0, 1), result.stderr
     lines = [ln for ln in result.stdout.splitlines() if ln]
     assert lines == required(kb, "llama3.1")
 
 
 def test_apache_notice_file_is_pasted_and_instructions_go_to_stderr(
-    notice_hub: HubServer, env: dict[str, str], kb: Any
+    mixed_hub: HubServer, env: dict[str, str], kb: Any
 ) -> None:
-    result = notice(notice_hub, env, APACHE)
+    result = notice(mixed_hub, env, APACHE)
     assert result.exit_code == 0, result.stderr
     assert APACHE_NOTICE.decode() in result.stdout
     assert result.stdout.startswith(f"Notices for {APACHE} (NOTICE):")
@@ -118,21 +99,21 @@ def test_apache_notice_file_is_pasted_and_instructions_go_to_stderr(
 
 
 def test_kimi_display_name_follows_the_organisation_facts(
-    notice_hub: HubServer, env: dict[str, str], tmp_path: Path
+    mixed_hub: HubServer, env: dict[str, str], tmp_path: Path
 ) -> None:
-    big = notice(notice_hub, env, KIMI, "--policy", policy_file(tmp_path, 200_000_000, 0))
+    big = notice(mixed_hub, env, KIMI, "--policy", policy_file(tmp_path, 200_000_000, 0))
     assert big.stdout.splitlines() == ["Kimi K2"]
-    small = notice(notice_hub, env, KIMI, "--policy", policy_file(tmp_path, 5_000, 1_000))
+    small = notice(mixed_hub, env, KIMI, "--policy", policy_file(tmp_path, 5_000, 1_000))
     assert small.stdout == ""
     assert "'Kimi K2' is required only when" in small.stderr
     # Facts not given: the obligation cannot be ruled out, so the line is required.
-    assert "Kimi K2" in notice(notice_hub, env, KIMI).stdout.splitlines()
+    assert "Kimi K2" in notice(mixed_hub, env, KIMI).stdout.splitlines()
 
 
 def test_json_holds_lines_files_and_instructions(
-    notice_hub: HubServer, env: dict[str, str], kb: Any
+    mixed_hub: HubServer, env: dict[str, str], kb: Any
 ) -> None:
-    result = notice(notice_hub, env, LLAMA_FT, APACHE, "--format", "json")
+    result = notice(mixed_hub, env, LLAMA_FT, APACHE, "--format", "json")
     data = json.loads(result.stdout)
     assert data["tool"]["name"] == "licensecheck"
     assert [row["text"] for row in data["lines"]] == required(kb, "llama3.1")
@@ -144,25 +125,23 @@ def test_json_holds_lines_files_and_instructions(
 
 
 def test_unknown_licence_or_unreadable_model_makes_the_notice_incomplete(
-    notice_hub: HubServer, env: dict[str, str], tmp_path: Path, kb: Any
+    mixed_hub: HubServer, env: dict[str, str], tmp_path: Path, kb: Any
 ) -> None:
     bare = tmp_path / "bare-model"
     bare.mkdir()
     (bare / "README.md").write_text("# A model with no licence anywhere\n", encoding="utf-8")
-    result = notice(notice_hub, env, QWEN, str(bare))
+    result = notice(mixed_hub, env, QWEN, str(bare))
     assert result.exit_code == 1
     assert f"warning: {bare}: licence not identified" in result.stderr
     assert [ln for ln in result.stdout.splitlines() if ln] == required(kb, "qwen")
 
-    missing = notice(notice_hub, env, QWEN, "acme/does-not-exist")
+    missing = notice(mixed_hub, env, QWEN, "acme/does-not-exist")
     assert missing.exit_code == 3
     assert "warning: acme/does-not-exist: could not be read" in missing.stderr
 
 
-def test_two_runs_give_the_same_bytes(notice_hub: HubServer, env: dict[str, str]) -> None:
+def test_two_runs_give_the_same_bytes(mixed_hub: HubServer, env: dict[str, str]) -> None:
     args = (LLAMA_FT, QWEN, APACHE, KIMI)
-    assert (
-        notice(notice_hub, env, *args).stdout_bytes == notice(notice_hub, env, *args).stdout_bytes
-    )
-    one = notice(notice_hub, env, *args, "--format", "json").stdout_bytes
-    assert one == notice(notice_hub, env, *args, "--format", "json").stdout_bytes
+    assert notice(mixed_hub, env, *args).stdout_bytes == notice(mixed_hub, env, *args).stdout_bytes
+    one = notice(mixed_hub, env, *args, "--format", "json").stdout_bytes
+    assert one == notice(mixed_hub, env, *args, "--format", "json").stdout_bytes

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _mixed_hub import APACHE, KIMI, LLAMA_FT, QWEN, mixed_env
 from click.testing import CliRunner
 from hub_server import HubServer, corpus_card, corpus_license
 from jsonschema import Draft202012Validator
-from test_sbom_cli import APACHE, KIMI, LLAMA_FT, QWEN, populate_mixed
 
 from licensecheck.cli.main import main
 
@@ -30,28 +29,10 @@ def validator() -> Draft202012Validator:
 
 
 @pytest.fixture(scope="module")
-def schema_hub() -> Iterator[HubServer]:
-    server = HubServer().start()
-    populate_mixed(server)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def reports(schema_hub: HubServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def reports(mixed_hub: HubServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Real reports from the CLI: an audit of everything, and a scan with references."""
     tmp = tmp_path_factory.mktemp("reports")
-    cache = tmp / "hf-cache"
-    cache.mkdir()
-    env = {
-        "HF_HUB_CACHE": str(cache),
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "LICENSECHECK_HUB_TIMEOUT": "2",
-    }
+    env = mixed_env(tmp / "hf-cache")
     local = tmp / "local-model"
     local.mkdir()
     (local / "README.md").write_bytes(corpus_card("113.md"))
@@ -63,13 +44,13 @@ def reports(schema_hub: HubServer, tmp_path_factory: pytest.TempPathFactory) -> 
     audit = runner.invoke(
         main,
         ["audit", APACHE, LLAMA_FT, QWEN, KIMI, str(local), "acme/does-not-exist",
-         "--endpoint", schema_hub.url, "--format", "json"],
+         "--endpoint", mixed_hub.url, "--format", "json"],
         env=env,
         catch_exceptions=False,
     )  # fmt: skip
     scan = runner.invoke(
         main,
-        ["scan", str(project), "--endpoint", schema_hub.url, "--format", "json"],
+        ["scan", str(project), "--endpoint", mixed_hub.url, "--format", "json"],
         env=env,
         catch_exceptions=False,
     )

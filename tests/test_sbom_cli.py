@@ -9,15 +9,15 @@ CycloneDX BOM must validate against the 1.6 JSON schema, and two runs give the s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _mixed_hub import APACHE, EXPECTED, KIMI, LLAMA_BASE, LLAMA_FT, MIXED, mixed_env
 from click.testing import CliRunner, Result
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
-from hub_server import HubServer, corpus_card, corpus_license, make_card
+from hub_server import HubServer, corpus_card, corpus_license
 from spdx_tools.spdx.parser.json.json_parser import parse_from_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
@@ -25,84 +25,10 @@ from licensecheck.cli.main import main
 from licensecheck.formats import spdx
 from licensecheck.knowledge.store import TEXTS_DIR, load
 
-APACHE = "acme/apache-model"
-LLAMA_FT = "Imed-Ghebriout/Llama-3.1-8B-Instruct-LoRA-SimSAMU"  # corpus 004.md
-LLAMA_BASE = "meta-llama/Llama-3.1-8B-Instruct"
-QWEN = "Qwen/Qwen2.5-72B-Instruct"
-KIMI = "moonshotai/Kimi-K2.6"  # corpus 113.md
-MIXED = (APACHE, LLAMA_FT, QWEN, KIMI)
-EXPECTED = {APACHE: "apache-2.0", LLAMA_FT: "llama3.1", QWEN: "qwen", KIMI: "kimi-modified-mit"}
-APACHE_NOTICE = b"Acme Apache Model\nCopyright 2025 Acme Corp.\n"
-
-
-def populate_mixed(hub: HubServer) -> None:
-    """The mixed set, on a Hub of its own (the standard fixture's bases are gated/missing)."""
-    hub.add_repo(
-        APACHE,
-        {
-            "README.md": make_card("# Apache model\n", license="apache-2.0"),
-            "LICENSE": corpus_license("apache-2.0.txt"),
-            "NOTICE": APACHE_NOTICE,
-        },
-    )
-    hub.add_repo(
-        LLAMA_FT,
-        {
-            "README.md": corpus_card("004.md"),
-            "LICENSE": corpus_license("llama3.1.txt"),
-            "USE_POLICY.md": corpus_license("llama3.1-acceptable-use-policy.txt"),
-            "adapter_config.json": b"{}",
-        },
-    )
-    hub.add_repo(
-        LLAMA_BASE,
-        {
-            "README.md": make_card("# Llama 3.1 8B Instruct\n", license="llama3.1"),
-            "LICENSE": corpus_license("llama3.1.txt"),
-            "USE_POLICY.md": corpus_license("llama3.1-acceptable-use-policy.txt"),
-        },
-    )
-    hub.add_repo(
-        QWEN,
-        {
-            "README.md": make_card(
-                "# Qwen2.5-72B-Instruct\n",
-                license="other",
-                license_name="qwen",
-                license_link=f"https://huggingface.co/{QWEN}/blob/main/LICENSE",
-            ),
-            "LICENSE": corpus_license("qwen.txt"),
-        },
-    )
-    hub.add_repo(
-        KIMI,
-        {"README.md": corpus_card("113.md"), "LICENSE": corpus_license("kimi-k2-modified-mit.txt")},
-    )
-
-
-@pytest.fixture(scope="module")
-def mixed_hub() -> Iterator[HubServer]:
-    server = HubServer().start()
-    populate_mixed(server)
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    cache = tmp_path / "hf-cache"
-    cache.mkdir()
-    return {
-        "HF_HUB_CACHE": str(cache),
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
-        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "LICENSECHECK_HUB_TIMEOUT": "2",
-        "SOURCE_DATE_EPOCH": "",
-    }
+    return {**mixed_env(tmp_path / "hf-cache"), "SOURCE_DATE_EPOCH": ""}
 
 
 def run(args: list[str], env: dict[str, str]) -> Result:

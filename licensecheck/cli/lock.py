@@ -26,6 +26,7 @@ from licensecheck.cli.options import (
     build_source,
     guarded,
     is_offline,
+    make_auditor,
     model_options,
     resolve_uses,
 )
@@ -36,7 +37,6 @@ from licensecheck.cli.scan import (
     load_kb_warm,
     lock_options,
     lock_path,
-    make_auditor,
     policy_for,
     read_lock,
     scan_root,

@@ -29,12 +29,18 @@ import click
 from licensecheck.errors import LicensecheckError, PolicyError, SourceError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from licensecheck.audit import Auditor
     from licensecheck.cache import DeterminationCache
-    from licensecheck.facts import ModelRef
+    from licensecheck.facts import ModelFacts, ModelRef
+    from licensecheck.identify.types import Determination
     from licensecheck.knowledge.store import KnowledgeBase
+    from licensecheck.lockfile import Recorder
     from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
     from licensecheck.sources.interface import ModelSource
+    from licensecheck.sources.lock import LockSource
 
 EXIT_OK = 0
 EXIT_FAIL = 1
@@ -191,7 +197,6 @@ def audit_refs(
 ) -> tuple[AuditReport, Policy, KnowledgeBase]:
     """The run `audit`, `sbom` and `notice` share: knowledge base, policy, uses and source,
     then every model judged (a progress bar on stderr when several come from the Hub)."""
-    from licensecheck.audit import Auditor
     from licensecheck.cli.output import progress
 
     kb = load_kb()
@@ -199,19 +204,46 @@ def audit_refs(
     uses = resolve_uses(opts, policy)
     source = build_source(opts)
     remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
-    settle_heap()
     with progress(len(refs), enabled=remote >= 2) as observer:
-        report = Auditor(
-            source,
-            kb,
-            policy,
-            uses,
-            today(),
-            observer,
-            jobs=opts.jobs,
-            determinations=determination_cache(kb),
-        ).audit(refs)
+        report = make_auditor(source, kb, policy, uses, observer, jobs=opts.jobs).audit(refs)
     return report, policy, kb
+
+
+def make_auditor(
+    source: ModelSource,
+    kb: KnowledgeBase,
+    policy: Policy,
+    uses: Sequence[str],
+    observer: Any,
+    *,
+    jobs: int,
+    lock_source: LockSource | None = None,
+    recorder: Recorder | None = None,
+) -> Auditor:
+    """An Auditor whose determinations come from the lock for models read from it, and that
+    records every model it judges (referenced and bases) when a recorder is given."""
+    from licensecheck.audit import Auditor
+
+    settle_heap()
+
+    class LockAwareAuditor(Auditor):
+        def determine(self, facts: ModelFacts) -> Determination:
+            locked = lock_source.determination_for(facts) if lock_source is not None else None
+            determination = locked if locked is not None else super().determine(facts)
+            if recorder is not None:
+                recorder.record(facts, determination)
+            return determination
+
+    return LockAwareAuditor(
+        source,
+        kb,
+        policy,
+        uses,
+        today(),
+        observer,
+        jobs=jobs,
+        determinations=determination_cache(kb),  # models not in the lock: identified once
+    )
 
 
 def settle_heap() -> None:

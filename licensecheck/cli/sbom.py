@@ -25,6 +25,7 @@ from licensecheck.cli.options import (
     guarded,
     is_offline,
     load_kb,
+    make_auditor,
     model_options,
     resolve_uses,
 )
@@ -98,7 +99,7 @@ def _audit_scan(paths: tuple[str, ...], opts: ModelOptions) -> tuple[Any, Any, A
             f"licensecheck: no model references found ({discovery.files} files scanned)", err=True
         )
     with progress(len(refs), enabled=not is_offline(opts)) as observer:
-        auditor = scan.make_auditor(
+        auditor = make_auditor(
             source, kb, policy, uses, observer, jobs=opts.jobs, lock_source=lock_source
         )
         report = auditor.audit(refs)

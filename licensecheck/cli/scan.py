@@ -37,10 +37,10 @@ from licensecheck.cli.options import (
     ModelOptions,
     build_source,
     choose_format,
-    determination_cache,
     exit_status,
     guarded,
     is_offline,
+    make_auditor,
     model_options,
     resolve_uses,
     today,
@@ -56,12 +56,10 @@ from licensecheck.cli.output import (
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
-    from licensecheck.audit import Auditor
     from licensecheck.discovery import Discovery, FoundRef
-    from licensecheck.facts import ModelFacts, ModelRef
-    from licensecheck.identify.types import Determination
+    from licensecheck.facts import ModelRef
     from licensecheck.knowledge.store import KnowledgeBase
-    from licensecheck.lockfile import Lock, Recorder
+    from licensecheck.lockfile import Lock
     from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
     from licensecheck.sources.interface import ModelSource
@@ -147,44 +145,6 @@ def load_kb_warm() -> KnowledgeBase:
 
 
 # --- auditing with a lock ----------------------------------------------------------------------
-
-
-def make_auditor(
-    source: ModelSource,
-    kb: KnowledgeBase,
-    policy: Policy,
-    uses: Sequence[str],
-    observer: Any,
-    *,
-    jobs: int,
-    lock_source: LockSource | None = None,
-    recorder: Recorder | None = None,
-) -> Auditor:
-    """An Auditor whose determinations come from the lock for models read from it, and that
-    records every model it judges (referenced and bases) when a recorder is given."""
-    from licensecheck.audit import Auditor
-    from licensecheck.cli.options import settle_heap
-
-    settle_heap()
-
-    class LockAwareAuditor(Auditor):
-        def determine(self, facts: ModelFacts) -> Determination:
-            locked = lock_source.determination_for(facts) if lock_source is not None else None
-            determination = locked if locked is not None else super().determine(facts)
-            if recorder is not None:
-                recorder.record(facts, determination)
-            return determination
-
-    return LockAwareAuditor(
-        source,
-        kb,
-        policy,
-        uses,
-        today(),
-        observer,
-        jobs=jobs,
-        determinations=determination_cache(kb),  # models not in the lock: identified once
-    )
 
 
 def read_lock(path: Path, *, required: bool) -> Lock | None:

@@ -15,7 +15,6 @@ ignored (discovery is then done in full, as without a cache).
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from licensecheck import __version__, paths
@@ -28,13 +27,7 @@ Found = tuple[tuple[FoundRef, ...], tuple[Problem, ...]]
 
 def _code_signature() -> str:
     """Changes whenever the discovery code does (an upgrade, or an edit in a checkout)."""
-    h = hashlib.sha256(__version__.encode())
-    folder = Path(__file__).parent
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.endswith(".py"):
-            st = entry.stat()
-            h.update(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()[:16]
+    return f"{__version__}:{paths.stat_digest(Path(__file__).parent, '.py')[:16]}"
 
 
 class DiscoveryCache:

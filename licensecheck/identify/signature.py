@@ -10,8 +10,11 @@ matcher at all.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
+
+from licensecheck.paths import stat_digest
+
+__all__ = ["FORMAT", "stat_digest", "texts_digest"]
 
 FORMAT = 4  # bump when the normalisation or the index layout changes
 
@@ -33,21 +36,3 @@ def texts_digest(kb_digest: str, texts_dir: Path) -> str:
             h.update(b"<no source>")
     h.update(stat_digest(texts_dir, ".txt").encode())
     return h.hexdigest()[:20]
-
-
-def stat_digest(directory: Path, suffix: str) -> str:
-    """A digest of the names, sizes and modification times of the files in `directory`
-    whose names end in `suffix` (os.scandir: no Path object per file on a warm start)."""
-    h = hashlib.sha256()
-    try:
-        with os.scandir(directory) as it:
-            found = sorted((e.name, e) for e in it if e.name.endswith(suffix))
-    except OSError:
-        found = []
-    for name, entry in found:
-        try:
-            st = entry.stat()
-            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        except OSError:
-            h.update(f"{name}\0<unreadable>\n".encode())
-    return h.hexdigest()

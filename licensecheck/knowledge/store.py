@@ -252,10 +252,7 @@ def load(directory: Path = LICENSES_DIR) -> KnowledgeBase:
 
 def _code_digest() -> str:
     """What the pickled objects' shape depends on besides the data: this module and the model."""
-    h = hashlib.sha256()
-    for name in ("store.py", "model.py"):
-        h.update((DATA_DIR / name).read_bytes())
-    return h.hexdigest()[:8]
+    return paths.files_digest(DATA_DIR / name for name in ("store.py", "model.py"))[:8]
 
 
 def load_cached(directory: Path = LICENSES_DIR) -> KnowledgeBase:

@@ -158,14 +158,7 @@ def _code_digest() -> str:
         package / "knowledge" / "model.py",
         package / "results.py",
     ]
-    h = hashlib.sha256(__version__.encode())
-    for path in files:
-        h.update(path.name.encode() + b"\0")
-        try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"(unreadable)")
-    return h.hexdigest()
+    return paths.files_digest(files, __version__)
 
 
 def _unchanged(files: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> bool:
