@@ -7,6 +7,10 @@ It speaks the part of the Hub protocol huggingface_hub 2.4 uses (see
   expanded keys come back; an unknown expand value is a 400 like the Hub's);
 - `HEAD`/`GET /{repo}/resolve/{rev}/{path}` with `X-Repo-Commit`, a quoted `ETag` (the git
   blob sha1), `Content-Length`, and `Range` support;
+- LFS-like files (`add_repo(lfs=...)`): a 302 to another origin (`localhost` instead of
+  `127.0.0.1`, the same server) with `X-Linked-Etag` (the sha256) and `X-Linked-Size`, the
+  bytes then served from `/cdn/{sha256}`;
+- a renamed repo (`rename(old, new)`): a 307 to the new name's path, as the Hub answers;
 - errors with `X-Error-Code`/`X-Error-Message`: RepoNotFound (401 anonymous, 404 with a
   token), RevisionNotFound, EntryNotFound (+ `X-Repo-Commit`), GatedRepo (401 anonymous,
   403 with a token that is not approved). README.md and .gitattributes of a gated repo are
@@ -18,7 +22,8 @@ the file (leading blank lines allowed) and parses as a YAML mapping.
 Hooks for request-count and fault-injection tests: `requests()` (a log of method, path,
 status), `latency` added to every request, and `add_fault()` per path pattern: an HTTP
 status once / n times / always (429 with Retry-After), a dropped connection, a hang beyond
-the client's timeout, a truncated body, a wrong size.
+the client's timeout, a truncated body, a wrong size (HEAD), a body that does not match its
+ETag (`corrupt`), or an ETag of the test's choosing (`etag`, `value=`).
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ ALWAYS_SERVED = frozenset({"README.md", ".gitattributes"})
 
 _MODEL_INFO = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+|[^/]+)(?:/revision/(?P<rev>[^/]+))?$")
 _RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+|[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+_CDN = re.compile(r"^/cdn/(?P<sha256>[0-9a-f]{64})$")
 
 
 def corpus_card(name: str) -> bytes:
@@ -111,6 +117,7 @@ class Repo:
     gated: bool | str = False
     private: bool = False
     info: dict[str, Any] = field(default_factory=dict)  # extra model_info fields
+    lfs: frozenset[str] = frozenset()  # paths served by a redirect to the CDN origin
 
     def resolve(self, revision: str) -> str | None:
         if revision in self.refs:
@@ -123,13 +130,14 @@ class Fault:
     """Misbehave on requests whose path matches `pattern` (and `method`, if given)."""
 
     pattern: str
-    action: str = "status"  # status | drop | hang | truncate | wrong-size
+    action: str = "status"  # status | drop | hang | truncate | wrong-size | corrupt | etag
     method: str | None = None
     status: int = 500
     error_code: str | None = None  # X-Error-Code to send with the status (EntryNotFound, ...)
     times: int | None = 1  # None: every time
     retry_after: float | None = None
     seconds: float = 30.0  # how long a hang lasts (the server's stop ends it early)
+    value: str = ""  # the header an `etag` fault sends
     hits: int = 0
 
     def take(self, method: str, path: str) -> bool:
@@ -172,6 +180,8 @@ class HubServer:
     def __init__(self, *, latency: float = 0.0) -> None:
         self.latency = latency
         self.repos: dict[str, Repo] = {}  # lower-case id -> repo
+        self.renamed: dict[str, str] = {}  # lower-case old id -> new id
+        self._cdn: dict[str, bytes] = {}  # sha256 -> bytes of the LFS-like files served
         self.tokens = {APPROVED_TOKEN: True, OTHER_TOKEN: False}  # token -> approved for gated
         self._faults: list[Fault] = []
         self._log: list[Request] = []
@@ -236,14 +246,18 @@ class HubServer:
         gated: bool | str = False,
         private: bool = False,
         git_tags: Iterable[str] = (),
+        lfs: Iterable[str] = (),
         **info: Any,
     ) -> str:
         """Add (or replace) a repo whose `main` holds `files`; returns the commit sha.
 
-        `git_tags` are further refs to the same commit; `info` adds or overrides model_info
-        fields (pipeline_tag, library_name, tags: Hub tags, ...).
+        `git_tags` are further refs to the same commit; `lfs` names files served from the
+        CDN origin; `info` adds or overrides model_info fields (pipeline_tag, library_name,
+        tags: Hub tags, ...).
         """
-        repo = Repo(repo_id=repo_id, gated=gated, private=private, info=dict(info))
+        repo = Repo(
+            repo_id=repo_id, gated=gated, private=private, info=dict(info), lfs=frozenset(lfs)
+        )
         with self._lock:
             self.repos[repo_id.lower()] = repo
         return self.add_commit(repo_id, files, refs=("main", *git_tags))
@@ -262,6 +276,16 @@ class HubServer:
             for ref in refs:
                 repo.refs[ref] = sha
         return sha
+
+    def rename(self, old_id: str, new_id: str) -> None:
+        """Requests naming `old_id` are redirected (307) to `new_id`, as after a Hub rename."""
+        with self._lock:
+            self.renamed[old_id.lower()] = new_id
+
+    @property
+    def cdn_url(self) -> str:
+        """The same server under another origin, as a CDN is to the Hub."""
+        return self.url.replace("127.0.0.1", "localhost")
 
     def sha(self, repo_id: str, revision: str = "main") -> str:
         return self.repos[repo_id.lower()].refs[revision]
@@ -288,8 +312,12 @@ class HubServer:
         ]
 
     def downloads(self, contains: str | None = None) -> list[Request]:
-        """File bodies served (GET on /resolve/)."""
-        return [r for r in self.requests("GET", contains) if "/resolve/" in r.path]
+        """File bodies served (GET on /resolve/ answered 200 or 206, or on the CDN origin)."""
+        return [
+            r
+            for r in self.requests("GET", contains)
+            if ("/resolve/" in r.path and r.status in (200, 206)) or r.path.startswith("/cdn/")
+        ]
 
     def clear_log(self) -> None:
         with self._lock:
@@ -391,7 +419,22 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.hub._fault_for(method, unquote(raw_path))
         if fault is not None and self._apply_fault(method, fault):
             return
-        truncate = fault is not None and fault.action in ("truncate", "wrong-size")
+        truncate = fault is not None and fault.action in (
+            "truncate",
+            "wrong-size",
+            "corrupt",
+            "etag",
+        )
+        cdn = _CDN.match(raw_path)
+        if cdn:
+            data = self.hub._cdn.get(cdn["sha256"])
+            if data is None:
+                self._error(method, 404, None, "Not Found")
+            else:
+                self._send(method, 200, data, {"ETag": f'"cdn-{cdn["sha256"][:16]}"'})
+            return
+        if self._redirect_renamed(method, raw_path):
+            return
         info = _MODEL_INFO.match(raw_path)
         if info:
             self._model_info(
@@ -429,7 +472,18 @@ class _Handler(BaseHTTPRequestHandler):
                 release.wait(fault.seconds)
             self._drop(method)
             return True
-        return False  # truncate / wrong-size shape the normal answer
+        return False  # truncate / wrong-size / corrupt / etag shape the normal answer
+
+    def _redirect_renamed(self, method: str, raw_path: str) -> bool:
+        for pattern in (_MODEL_INFO, _RESOLVE):
+            match = pattern.match(raw_path)
+            new_id = self.hub.renamed.get(unquote(match["repo"]).lower()) if match else None
+            if match is not None and new_id is not None:
+                start, end = match.span("repo")
+                location = raw_path[:start] + new_id + raw_path[end:]
+                self._send(method, 307, b"", {"Location": location})
+                return True
+        return False
 
     def _access(self, method: str, repo: Repo | None, repo_id: str) -> bool:
         token = self._token()
@@ -553,10 +607,27 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type": "text/plain; charset=utf-8",
             "Accept-Ranges": "bytes",
         }
+        if path in repo.lfs:
+            digest = hashlib.sha256(data).hexdigest()
+            with self.hub._lock:
+                self.hub._cdn[digest] = data
+            headers.update(
+                {
+                    "Location": f"{self.hub.cdn_url}/cdn/{digest}",
+                    "X-Linked-Etag": f'"{digest}"',
+                    "X-Linked-Size": str(len(data)),
+                }
+            )
+            self._send(method, 302, b"", headers)
+            return
         if fault is not None and fault.action == "wrong-size" and method == "HEAD":
             self._send(method, 200, data, headers, content_length=len(data) + 7)
             return
-        if fault is not None and method == "GET":
+        if fault is not None and fault.action == "etag":
+            headers["ETag"] = fault.value
+        elif fault is not None and fault.action == "corrupt" and data:
+            data = bytes([data[0] ^ 0x20]) + data[1:]
+        elif fault is not None and method == "GET":
             self._partial(method, 200, data, headers)
             return
         start = self._range_start(len(data))

@@ -116,9 +116,9 @@ def test_second_run_downloads_nothing(hub: HubServer, cli_env: dict[str, str]) -
     hub.clear_log()
     _, second, _ = audit_json(hub, cli_env, *models)
     assert hub.downloads() == []
-    # No HEAD either, except for the gated base's LICENSE, which can never be cached.
-    heads = [r for r in hub.requests() if "/resolve/" in r.path]
-    assert all(r.method == "HEAD" and r.status == 401 for r in heads)
+    # No request for a file either, except the gated base's LICENSE (refused, never cached).
+    files = [r for r in hub.requests() if "/resolve/" in r.path]
+    assert files and all(r.status == 401 and "LICENSE" in r.path for r in files)
     assert len(hub.requests(contains="/api/models/")) == 4  # three models and one base
     assert first["results"] == second["results"]
 

@@ -3,8 +3,8 @@
 One `licensecheck audit` run (a fresh process, as CI runs it) holds one model per fault,
 each with its own fault on the loopback Hub (tests/hub_server.py), plus two healthy models:
 5xx once and for good, 429 with Retry-After, dropped connections, answers that never come,
-truncated bodies and a wrong size, on model_info, on the file metadata HEAD and on the file
-GET. The run must take bounded time (the retry budget is set through the documented
+truncated bodies, on model_info and on the file GET; a file body that does not hash to its
+ETag, and an ETag that is no file name (an `invalid` answer, not a network error). The run must take bounded time (the retry budget is set through the documented
 LICENSECHECK_HUB_* variables), exit 3, and judge the healthy models. A second run without
 faults, on the same HF cache, must judge every model correctly: nothing half-written in the
 HF cache or in licensecheck's own cache is ever read back. A third run, --offline, agrees.
@@ -25,7 +25,7 @@ from hub_server import HubServer, corpus_license, make_card, populate
 
 from licensecheck.cli.main import main
 
-OK, NET, EITHER = "ok", "network", "either"
+OK, NET, INVALID, EITHER = "ok", "network", "invalid", "either"
 MODEL_INFO = r"^/api/models/fault/{name}(?:/|$)"
 LICENSE = r"^/fault/{name}/resolve/[^/]+/LICENSE$"
 README = r"^/fault/{name}/resolve/[^/]+/README\.md$"
@@ -43,15 +43,6 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("mi-hang", MODEL_INFO, {"action": "hang", "seconds": 6, "times": None}, NET),
     ("mi-truncate-once", MODEL_INFO, {"action": "truncate", "times": 1}, EITHER),
     ("mi-truncate-always", MODEL_INFO, {"action": "truncate", "times": None}, NET),
-    # the file's metadata HEAD: huggingface_hub's retry pass, inside our deadline
-    ("head-500-once", LICENSE, {"method": "HEAD", "status": 500, "times": 1}, OK),
-    ("head-503-always", LICENSE, {"method": "HEAD", "status": 503, "times": None}, NET),
-    ("head-429-once", LICENSE, {"method": "HEAD", "status": 429, "retry_after": 0}, OK),
-    # a dropped connection (a keep-alive one the server closed, say) is tried again
-    ("head-drop-once", LICENSE, {"method": "HEAD", "action": "drop", "times": 1}, OK),
-    ("head-drop-always", LICENSE, {"method": "HEAD", "action": "drop", "times": None}, NET),
-    ("head-hang", LICENSE, {"method": "HEAD", "action": "hang", "seconds": 6, "times": None}, NET),
-    ("head-wrong-size", LICENSE, {"method": "HEAD", "action": "wrong-size", "times": None}, NET),
     # the file's body
     ("get-500-once", LICENSE, {"method": "GET", "status": 500, "times": 1}, OK),
     ("get-502-always", LICENSE, {"method": "GET", "status": 502, "times": None}, NET),
@@ -61,6 +52,10 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("get-truncate-once", LICENSE, {"method": "GET", "action": "truncate", "times": 1}, OK),
     ("get-truncate-always", LICENSE, {"method": "GET", "action": "truncate", "times": None}, NET),
     ("get-hang", LICENSE, {"method": "GET", "action": "hang", "seconds": 6, "times": None}, NET),
+    # a body that does not hash to its ETag never enters the cache
+    ("get-corrupt-once", LICENSE, {"method": "GET", "action": "corrupt", "times": 1}, OK),
+    ("get-corrupt-always", LICENSE, {"method": "GET", "action": "corrupt", "times": None}, NET),
+    ("get-bad-etag", LICENSE, {"method": "GET", "action": "etag", "value": '"../../x"'}, INVALID),
     ("readme-get-503-always", README, {"method": "GET", "status": 503, "times": None}, NET),
 ]
 
@@ -148,14 +143,15 @@ def test_every_fault_is_judged_or_a_network_error_and_a_clean_run_recovers(
             assert result["revision"] == shas[f"fault/{name}"], name
             outcomes[name] = OK
         else:
-            assert result["error"]["kind"] == "network", (name, result["error"])
+            assert result["error"]["kind"] in (NET, INVALID), (name, result["error"])
             assert "\n" not in result["error"]["message"]
             assert result["error"]["message"].startswith(f"fault/{name}"), result["error"]
-            outcomes[name] = NET
+            outcomes[name] = result["error"]["kind"]
             messages[name] = result["error"]["message"]
     wanted = {name: expected for name, _, _, expected in CASES if expected != EITHER}
     assert {name: outcomes[name] for name in wanted} == wanted, messages
-    assert json.loads(faulty.out)["summary"]["errors"] == list(outcomes.values()).count(NET)
+    errors = [o for o in outcomes.values() if o != OK]
+    assert json.loads(faulty.out)["summary"]["errors"] == len(errors)
 
     hub.clear_faults()
     clean = run_cli(args, env, tmp_path)
@@ -209,15 +205,15 @@ def test_retry_budget_is_configurable(hub: HubServer, cli_env: dict[str, str]) -
 def test_a_hub_that_never_answers_costs_the_deadline_not_minutes(
     own_hub: HubServer, cli_env: dict[str, str], deadline: str
 ) -> None:
-    """Every HEAD hangs: huggingface_hub alone would wait and retry for minutes. (Its own
-    server: a hung request is logged when it ends, which would leak into other tests.)"""
+    """Every file request hangs: huggingface_hub alone would wait and retry for minutes. (Its
+    own server: a hung request is logged when it ends, which would leak into other tests.)"""
     hub = own_hub
     hub.add_repo(
         "fault/all-heads-hang",
         {"README.md": make_card(license="mit"), "LICENSE": corpus_license("mit.txt")},
     )
     hub.add_fault(
-        r"^/fault/all-heads-hang/resolve/", method="HEAD", action="hang", seconds=8, times=None
+        r"^/fault/all-heads-hang/resolve/", method="GET", action="hang", seconds=8, times=None
     )
     env = {**cli_env, "LICENSECHECK_HUB_TIMEOUT": "0.3", "LICENSECHECK_HUB_DEADLINE": deadline}
     start = time.monotonic()

@@ -14,12 +14,10 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hub_server import HubServer, blob_sha1
 
 from licensecheck import redact
 from licensecheck.formats import json_report
@@ -210,49 +208,3 @@ def test_card_body_is_parse_cards_body(path: Path) -> None:
 
 
 # --- huggingface_hub's symlink probe, once per cache instead of once per repo --------------
-
-
-def test_cold_downloads_probe_symlinks_once_and_keep_the_hf_layout(
-    hub: HubServer,
-    hub_source: Callable[..., Any],
-    hf_cache: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """New repo folders inherit the cache folder's answer (no probe folder made and deleted
-    per repo); the files still land as huggingface_hub lays them out: snapshot links to
-    blobs named by their git sha1."""
-    from huggingface_hub import file_download
-
-    from licensecheck.facts import ModelRef
-
-    probed: list[str] = []
-    real_probe = file_download.are_symlinks_supported
-
-    def counting_probe(cache_dir: Any = None) -> bool:
-        folder = str(Path(cache_dir).resolve())
-        if folder not in file_download._are_symlinks_supported_in_dir:
-            probed.append(folder)  # a real probe: a temporary folder, a file, a link
-        return real_probe(cache_dir)
-
-    monkeypatch.setattr(file_download, "are_symlinks_supported", counting_probe)
-    for i in range(3):
-        hub.add_repo(f"probe-org/m{i}", {"README.md": f"# m{i}\n", "LICENSE": f"MIT {i}\n"})
-    source = hub_source()
-    for i in range(3):
-        facts = source.fetch(ModelRef(repo_id=f"probe-org/m{i}"))
-        assert [f.text for f in facts.files] == [f"MIT {i}\n"]
-    known = file_download._are_symlinks_supported_in_dir
-    root = hf_cache.resolve()
-    assert probed == [str(root)]  # huggingface_hub's own probe, on the cache folder only
-    for i in range(3):
-        folder = root / f"models--probe-org--m{i}"
-        assert known[str(folder)] is True
-        links = sorted((folder / "snapshots").glob("*/*"))
-        assert [p.name for p in links] == ["LICENSE", "README.md"]
-        for link in links:
-            assert link.is_symlink()
-            target = link.resolve()
-            assert target.parent == folder / "blobs"
-            assert target.name == blob_sha1(target.read_bytes())
-    # no probe folder was left behind or made inside a repo folder
-    assert not [p for p in hf_cache.rglob("tmp*") if p.is_dir()]

@@ -44,12 +44,10 @@ def test_one_model_info_then_files_at_the_sha(hub: HubServer, hub_source: Factor
     assert len(info) == 1 and info[0].status == 200
     assert sorted(q.split("=")[1] for q in info[0].query.split("&")) == sorted(EXPAND)
     files = [r for r in log if "/resolve/" in r.path]
-    # HEAD + GET for README.md and LICENSE only (not config.json, not the weights).
+    # One GET each for README.md and LICENSE only (not config.json, not the weights).
     assert sorted((r.method, r.path.rsplit("/", 1)[1]) for r in files) == [
         ("GET", "LICENSE"),
         ("GET", "README.md"),
-        ("HEAD", "LICENSE"),
-        ("HEAD", "README.md"),
     ]
     assert all(f"/resolve/{sha}/" in r.path for r in files)
 
@@ -99,7 +97,7 @@ def test_gated_repo_yields_metadata_and_gaps(hub: HubServer, hub_source: Factory
     assert facts.files == ()
     gaps = sorted(f.path for f in facts.findings if f.kind == "gated-file")
     assert gaps == ["LICENSE", "USE_POLICY.md"]
-    assert {r.status for r in hub.requests("HEAD") if "LICENSE" in r.path} == {401}
+    assert {r.status for r in hub.requests("GET") if "LICENSE" in r.path} == {401}
 
 
 def test_gated_repo_with_tokens(hub: HubServer, hub_source: Factory) -> None:
@@ -109,7 +107,7 @@ def test_gated_repo_with_tokens(hub: HubServer, hub_source: Factory) -> None:
     hub.clear_log()
     refused = hub_source(token=OTHER_TOKEN).fetch(ModelRef("google/gemma-2-2b-it"))
     assert [f.path for f in refused.findings if f.kind == "gated-file"] == ["LICENSE"]
-    assert {r.status for r in hub.requests("HEAD") if "LICENSE" in r.path} == {403}
+    assert {r.status for r in hub.requests("GET") if "LICENSE" in r.path} == {403}
 
 
 def test_private_and_missing_repos(hub: HubServer, hub_source: Factory) -> None:
@@ -139,7 +137,7 @@ def test_no_file_list_falls_back_to_readme_and_license(hub: HubServer, hub_sourc
     facts = hub_source().fetch(ModelRef("acme/no-siblings"))
     assert facts.card.licenses == ("mit",)
     assert "no-file-list" in {f.kind for f in facts.findings}
-    assert {r.status for r in hub.requests("HEAD", "LICENSE")} == {404}
+    assert {r.status for r in hub.requests("GET", "LICENSE")} == {404}
 
 
 def test_card_without_hub_card_data_is_parsed_from_readme(
@@ -204,8 +202,8 @@ def test_model_info_dropped_or_truncated(hub: HubServer, hub_source: Factory, ac
     assert error.kind == "network"
 
 
-def test_file_head_5xx_once_recovers(hub: HubServer, hub_source: Factory) -> None:
-    hub.add_fault(r"/resolve/.*/LICENSE$", method="HEAD", status=500, times=1)
+def test_file_5xx_once_recovers(hub: HubServer, hub_source: Factory) -> None:
+    hub.add_fault(r"/resolve/.*/LICENSE$", method="GET", status=500, times=1)
     facts = hub_source().fetch(ModelRef(APACHE))
     assert [f.path for f in facts.files] == ["LICENSE"]
 
@@ -215,9 +213,10 @@ def test_file_head_5xx_once_recovers(hub: HubServer, hub_source: Factory) -> Non
     [
         {"method": "GET", "status": 500},
         {"method": "GET", "action": "truncate"},
-        {"method": "HEAD", "action": "wrong-size"},
+        {"method": "GET", "action": "corrupt"},
+        {"method": "GET", "action": "drop"},
     ],
-    ids=["get-500", "get-truncated", "wrong-size"],
+    ids=["get-500", "get-truncated", "get-corrupt", "get-dropped"],
 )
 def test_file_download_failures_then_a_clean_run(
     hub: HubServer, hub_source: Factory, fault: dict[str, Any]
@@ -242,22 +241,20 @@ def test_download_deadline(hub: HubServer, hub_source: Factory) -> None:
     assert time.monotonic() - start < 2
 
 
-def test_an_abandoned_download_asks_the_hub_nothing_more(
+def test_a_download_past_its_deadline_asks_the_hub_nothing_more(
     hub: HubServer, hub_source: Factory
 ) -> None:
-    """Past its deadline a download is abandoned: huggingface_hub would go on retrying its
-    timed-out HEAD (with its own backoff, ~20 s); the abandoned thread's next request fails
-    before it is sent, so the Hub hears nothing more about a file nobody waits for."""
+    """The deadline bounds the whole download, retries included: one GET that hangs past it
+    is the last request for that file (no thread is left behind to ask again)."""
     hub.add_repo("acme/stalled-model", {"README.md": make_card(license="mit"), "LICENSE": b"MIT\n"})
     hub.add_fault(
-        r"/stalled-model/resolve/.*/LICENSE$", method="HEAD", action="hang", seconds=0.5, times=None
+        r"/stalled-model/resolve/.*/LICENSE$", method="GET", action="hang", seconds=0.5, times=None
     )
     error = fetch_error(hub_source(timeout=0.3, deadline=0.2), ModelRef("acme/stalled-model"))
     assert error.kind == "network" and "longer than" in error.message
-    # huggingface_hub's first retry would come ~1 s after the 0.3 s read timeout.
-    time.sleep(2.0)
-    heads = hub.requests("HEAD", "/stalled-model/resolve/")
-    assert [r.path.rsplit("/", 1)[-1] for r in heads].count("LICENSE") == 1
+    time.sleep(1.0)
+    gets = hub.requests("GET", "/stalled-model/resolve/")
+    assert [r.path.rsplit("/", 1)[-1] for r in gets].count("LICENSE") == 1
 
 
 def test_connection_refused(hf_cache: Any) -> None:

@@ -359,9 +359,8 @@ def build_source(opts: ModelOptions) -> ModelSource:
     from licensecheck.redact import install_logging_filter
     from licensecheck.sources.hub import HubSource
 
-    # Our own progress bar and one-line errors replace the client's bars (`quiet`: switched
-    # off before the first download, so a warm run never imports them) and warnings; what
-    # the libraries still log is redacted (a URL may carry a token).
+    # Our own progress bar and one-line errors replace the client's warnings; what the
+    # libraries still log is redacted (a URL may carry a token).
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     install_logging_filter()
     budget = hub_budget()
@@ -373,7 +372,6 @@ def build_source(opts: ModelOptions) -> ModelSource:
         deadline=budget.deadline,
         jobs=opts.jobs,
         info_cache=own_cache_dir(),
-        quiet=True,
     )
     return Router(hub=hub, local=LocalSource())
 

@@ -1,10 +1,11 @@
-"""Models on the Hugging Face Hub, through huggingface_hub only (imported lazily).
+"""Models on the Hugging Face Hub, through huggingface_hub's HTTP client (imported lazily).
 
 Per model: ONE `HfApi.model_info(expand=[cardData, sha, gated, siblings, tags, pipeline_tag,
 library_name])` request, then each licence-like file in `siblings` (README.md included, for
-the card body) with `hf_hub_download(revision=<commit sha>)`: HEAD + GET the first time,
-nothing at all once the file is in the HF cache (looked up there first, without a request).
-See ../shared/notes/hub-protocol.md and docs/performance.md.
+the card body) with ONE GET at the commit sha into the HF cache (hub_download.py; where
+`hf_hub_download` would make a HEAD and a GET), nothing at all once the file is in the HF
+cache (looked up there first, without a request). See ../shared/notes/hub-protocol.md and
+docs/performance.md.
 
 Speed without hammering the Hub:
 
@@ -19,9 +20,8 @@ Speed without hammering the Hub:
   sha is kept on disk: a commit cannot change, so a warm audit of sha-pinned models makes no
   request at all. A branch or tag always costs its one model_info (it may have moved).
 
-Timeouts are explicit: `timeout` bounds model_info (the client has none by default) and the
-first HEAD of each file; `deadline` bounds each download as a whole, because the client's
-own retry pass after a failed HEAD may otherwise take minutes.
+Timeouts are explicit: `timeout` bounds model_info (the client has none by default) and each
+wait of a download; `deadline` bounds each download as a whole, its retries included.
 
 Failures become `SourceError(kind, message)` with a one-line message and never a token:
 
@@ -30,8 +30,8 @@ Failures become `SourceError(kind, message)` with a one-line message and never a
 - gated: only when even model_info is refused. A gated repo normally answers model_info
   (card metadata) and serves README.md; its other files give `gated-file` findings and
   `ModelFacts.gated`, and the audit decides what that means for the verdict;
-- network: 408/429/5xx, timeouts, refused or dropped connections, truncated bodies (429
-  and 5xx on model_info are retried a few times, honouring Retry-After across threads);
+- network: 408/429/5xx, timeouts, refused or dropped connections, truncated bodies (each
+  retried a few times, honouring Retry-After across threads; a timeout is not retried);
 - invalid: an answer that cannot be understood.
 """
 
@@ -45,15 +45,16 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from licensecheck import __version__, redact
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
+from licensecheck.sources import hub_download
 from licensecheck.sources.card import _find_block, card_data, parse_card
 from licensecheck.sources.interface import ModelSource
 
@@ -64,10 +65,11 @@ FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
 DEFAULT_JOBS = 16  # requests in flight per source
 INFO_FORMAT = 1  # layout of a cached model_info entry
+# A "licence file" larger than this is not downloaded (only its first MiB would be read, and
+# the HF cache must hold whole files): a finding instead of gigabytes.
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _SHA = re.compile(r"[0-9a-f]{40}")
-
-T = TypeVar("T")
 
 
 def default_endpoint() -> str:
@@ -140,16 +142,7 @@ def wait_from_headers(headers: Any) -> float | None:
     return parse_retry_after(headers.get("retry-after"))
 
 
-class _Abandoned(Exception):
-    """Raised in an abandoned download's thread at its next request: huggingface_hub does
-    not retry it, so the thread ends instead of asking the Hub again for a file nobody waits
-    for any more (its own backoff would go on for ~20 s)."""
-
-
 def _request_hook(request: Any) -> None:
-    abandoned = getattr(_CURRENT, "abandoned", None)
-    if abandoned is not None and abandoned.is_set():
-        raise _Abandoned()
     source = getattr(_CURRENT, "source", None)
     if source is not None:
         source.gate.wait()
@@ -187,24 +180,6 @@ def prepare_client() -> None:
 
         _http.set_client_factory(factory)
         _PREPARED = True
-
-
-def _quiet_downloads() -> None:
-    """huggingface_hub's download progress bars off (a process-wide switch), imported only
-    when something is downloaded: a warm run needs neither the bars nor tqdm."""
-    from huggingface_hub.utils.tqdm import are_progress_bars_disabled, disable_progress_bars
-
-    if not are_progress_bars_disabled():
-        disable_progress_bars()
-
-
-def _silent_bars() -> Any:
-    """huggingface_hub's do-nothing progress bar class (`silent_tqdm`), for downloads whose
-    bars are off anyway: a switched-off tqdm is still built per download (class lock, its
-    registry, a monitor thread). None where this huggingface_hub has no such class."""
-    import huggingface_hub.utils.tqdm as hf_tqdm
-
-    return getattr(hf_tqdm, "silent_tqdm", None)
 
 
 @dataclass(frozen=True)
@@ -350,40 +325,12 @@ def _dropped(exc: BaseException) -> bool:
     return dropped
 
 
-class _Deadline(Exception):
-    pass
-
-
 class _Transient(Exception):
     """A download failure worth one more try; `error` is what to raise if it is the last."""
 
     def __init__(self, error: SourceError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-def _with_deadline(fn: Callable[[], T], seconds: float) -> T:
-    """Run `fn` in a daemon thread; give up after `seconds`. The thread cannot be stopped,
-    but it is abandoned: its next request fails at once (`_request_hook`)."""
-    box: dict[str, Any] = {}
-    abandoned = threading.Event()
-
-    def run() -> None:
-        _CURRENT.abandoned = abandoned
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # handed to the caller below
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="licensecheck-download", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        abandoned.set()
-        raise _Deadline()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
 
 
 class HubSource(ModelSource):
@@ -405,7 +352,6 @@ class HubSource(ModelSource):
         gate: RateGate | None = None,
         jobs: int = DEFAULT_JOBS,
         info_cache: str | Path | None = None,
-        quiet: bool = False,
     ) -> None:
         super().__init__()
         # token None: huggingface_hub's own lookup (HF_TOKEN, then the saved login).
@@ -426,10 +372,6 @@ class HubSource(ModelSource):
         # model_info answers for sha revisions (see the module docstring); None: not kept
         self.info_cache = Path(info_cache) if info_cache is not None else None
         self._headers: dict[str, str] | None = None
-        self._cache_root: Path | None = None  # the HF cache folder, resolved (downloads only)
-        self._symlink_lock = threading.Lock()
-        self.quiet = quiet  # no progress bars from huggingface_hub's downloads (the CLI's)
-        self._bar_class: Any = None  # huggingface_hub's default bars; see `_read_files`
         self._resolved_token: str | bool | None = None  # see `_token_to_send`
         self._token_lock = threading.Lock()
 
@@ -511,18 +453,11 @@ class HubSource(ModelSource):
         from urllib.parse import quote
 
         from huggingface_hub import get_session, hf_raise_for_status
-        from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
 
         url = f"{self.endpoint}/api/models/{ref.repo_id}"
         if ref.revision is not None:
             url += f"/revision/{quote(ref.revision, safe='')}"
-        headers = self._headers
-        if headers is None:  # the same for every call of this source (token, user agent)
-            headers = self._headers = build_hf_headers(
-                token=self._token_to_send(),
-                library_name="licensecheck",
-                library_version=__version__,
-            )
+        headers = self._request_headers()
         with self._slots, self._gated():
             response = get_session().get(
                 url, headers=headers, timeout=self.timeout, params={"expand": EXPAND}
@@ -636,32 +571,18 @@ class HubSource(ModelSource):
     # --- files --------------------------------------------------------------------------
 
     def _download(self, ref: ModelRef, path: str, revision: str) -> str | Finding | None:
-        """Local path of one file, a Finding for a gap, or None for an expected absence."""
-        from huggingface_hub import hf_hub_download
-
-        def call() -> str:
-            with self._gated():  # runs in the download's own thread
-                return str(
-                    hf_hub_download(
-                        ref.repo_id,
-                        path,
-                        revision=revision,
-                        endpoint=self.endpoint,
-                        cache_dir=self.cache_dir,
-                        etag_timeout=self.timeout,
-                        token=self._token_to_send(),
-                        tqdm_class=self._bar_class,
-                    )
-                )
-
-        # huggingface_hub retries a failed HEAD and a 429, but not a 5xx on the body's GET
-        # (a CDN's bad second): retry that here, `retries` times, inside the same deadline.
+        """Local path of one file, a Finding for a gap, or None for an expected absence.
+        One GET (hub_download.py); a dropped connection, a short body, a 5xx or a 429 is
+        tried again, `retries` times, all within `deadline` (429s wait at the shared gate)."""
+        if not hub_download.safe_repo_path(path):
+            return Finding(
+                kind="file-unreadable", message=f"{path}: not a plain file name", path=path
+            )
         started = time.monotonic()
         attempt = 0
         while True:
-            left = self.deadline - (time.monotonic() - started)
             try:
-                return self._download_once(ref, path, revision, call, max(left, 0.0))
+                return self._download_once(ref, path, revision, started + self.deadline)
             except _Transient as exc:
                 attempt += 1
                 wait = self.backoff * attempt
@@ -670,16 +591,44 @@ class HubSource(ModelSource):
                 time.sleep(wait)
 
     def _download_once(
-        self, ref: ModelRef, path: str, revision: str, call: Callable[[], str], seconds: float
+        self, ref: ModelRef, path: str, revision: str, deadline_at: float
     ) -> str | Finding | None:
         import httpx2
         from huggingface_hub import errors as hf_errors
+        from huggingface_hub import get_session
+
+        def failed(reason: str) -> SourceError:
+            return SourceError("network", f"{ref.display}: {path}: download failed: {reason}")
 
         try:
-            return _with_deadline(call, seconds)
-        except _Deadline:
+            with self._gated():
+                return str(
+                    hub_download.download(
+                        get_session(),
+                        hub_download.resolve_url(self.endpoint, ref.repo_id, revision, path),
+                        headers=self._request_headers(),
+                        repo_cache=self._repo_cache(ref),
+                        path=path,
+                        timeout=self.timeout,
+                        deadline_at=deadline_at,
+                        max_bytes=MAX_DOWNLOAD_BYTES,
+                    )
+                )
+        except hub_download.DeadlineExceeded:
             raise SourceError(
                 "network", f"{ref.display}: {path}: download took longer than {self.deadline:g}s"
+            ) from None
+        except hub_download.TooLarge as exc:
+            return Finding(
+                kind="file-unreadable",
+                message=f"{path}: {exc.size} bytes, larger than {MAX_DOWNLOAD_BYTES}; not read",
+                path=path,
+            )
+        except hub_download.Incomplete as exc:
+            raise _Transient(failed(f"download incomplete ({exc})")) from None
+        except hub_download.DownloadError as exc:
+            raise SourceError(
+                "invalid", f"{ref.display}: {path}: unexpected Hub answer: {one_line(str(exc))}"
             ) from None
         except hf_errors.GatedRepoError:
             return Finding(
@@ -695,14 +644,10 @@ class HubSource(ModelSource):
             ) from None
         except hf_errors.RepositoryNotFoundError:
             raise SourceError("not-found", self._not_found(ref)) from None
-        except hf_errors.LocalEntryNotFoundError as exc:
-            # The client's wording for "could not reach the Hub and nothing cached".
-            error = SourceError(
-                "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
-            )
-            if _dropped(exc):
-                raise _Transient(error) from None
-            raise error from None
+        except hf_errors.OfflineModeIsEnabled:
+            raise SourceError(
+                "network", f"{ref.display}: HF_HUB_OFFLINE is set; use --offline"
+            ) from None
         except hf_errors.HfHubHTTPError as exc:
             code = _status(exc)
             if code in (401, 403):
@@ -710,54 +655,36 @@ class HubSource(ModelSource):
                     kind="gated-file", message=f"{path}: access denied (HTTP {code})", path=path
                 )
             error = SourceError("network", f"{ref.display}: {path}: download failed (HTTP {code})")
-            if code in _RETRY_STATUS:
+            if code in _RETRY_STATUS or code == 408:
                 raise _Transient(error) from None
             raise error from None
-        except (httpx2.HTTPError, OSError) as exc:
-            error = SourceError(
-                "network", f"{ref.display}: {path}: download failed: {_cause_text(exc)}"
-            )
+        except httpx2.HTTPError as exc:
             if _dropped(exc):
-                raise _Transient(error) from None
-            raise error from None
-        except ValueError as exc:  # a file name the client refuses (the repo's listing is odd)
-            return Finding(
-                kind="file-unreadable", message=f"{path}: {one_line(str(exc), 120)}", path=path
+                raise _Transient(failed(_cause_text(exc))) from None
+            raise failed(_cause_text(exc)) from None
+        except OSError as exc:  # writing the HF cache
+            raise SourceError(
+                "network", f"{ref.display}: {path}: cannot write the HF cache: {exc.strerror}"
+            ) from None
+
+    def _request_headers(self) -> dict[str, str]:
+        """The same for every call of this source (token, user agent), built once."""
+        headers = self._headers
+        if headers is None:
+            from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
+
+            headers = self._headers = build_hf_headers(
+                token=self._token_to_send(),
+                library_name="licensecheck",
+                library_version=__version__,
             )
+        return headers
 
-    def _known_symlinks(self, ref: ModelRef) -> None:
-        """Tell huggingface_hub that a repo folder it is about to create can hold symlinks
-        when the cache folder can, so that it does not probe each new repo folder (a temporary
-        folder, a file and a link made and deleted per repo: ~1.5 ms of a cold download, most
-        of it the filesystem's). The probe is huggingface_hub's own, made once on the cache
-        folder; a folder that already exists (perhaps a link elsewhere) is left to its probe.
-        Nothing is done if huggingface_hub no longer keeps its answers where this looks."""
-        from huggingface_hub import constants, file_download
+    def _repo_cache(self, ref: ModelRef) -> Path:
+        from licensecheck.sources.cache import default_cache_dir, repo_folder_name
 
-        known = getattr(file_download, "_are_symlinks_supported_in_dir", None)
-        if not isinstance(known, dict) or constants.HF_HUB_DISABLE_SYMLINKS:
-            return
-        with self._symlink_lock:  # one probe of the cache folder, not one per racing thread
-            self._share_symlink_answer(ref, known)
-
-    def _share_symlink_answer(self, ref: ModelRef, known: dict[str, bool]) -> None:
-        from huggingface_hub import constants, file_download
-
-        from licensecheck.sources.cache import repo_folder_name
-
-        try:
-            root = self._cache_root
-            if root is None:
-                root = Path(self.cache_dir or constants.HF_HUB_CACHE).expanduser().resolve()
-                self._cache_root = root
-            folder = root / repo_folder_name(ref.repo_id)
-            key = str(folder)
-            if key in known or folder.exists():
-                return
-            supported = file_download.are_symlinks_supported(root)
-            known.setdefault(key, supported)
-        except (OSError, ValueError, RuntimeError):
-            pass  # huggingface_hub probes the folder itself, as it always did
+        root = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
+        return root / repo_folder_name(ref.repo_id)
 
     # --- the model ----------------------------------------------------------------------
 
@@ -793,16 +720,12 @@ class HubSource(ModelSource):
         def run(i: int) -> None:
             try:
                 with self._slots:
-                    self._known_symlinks(ref)
                     results[i] = self._download(ref, paths[i], pin)
             except BaseException as exc:  # handed to the caller, in file order
                 results[i] = exc
 
         if todo:
             prepare_client()  # once, before the threads race to
-            if self.quiet:
-                _quiet_downloads()
-                self._bar_class = _silent_bars()
         # The first file in this thread, the others each in their own (a thread costs
         # ~0.1-0.2 ms of CPU to start and end: one fewer per model).
         threads = [
