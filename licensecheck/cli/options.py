@@ -48,7 +48,7 @@ EXIT_USAGE = 2
 EXIT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-DEFAULT_JOBS = 16  # Hub requests in flight at once (docs/performance.md)
+DEFAULT_JOBS = 32  # Hub requests in flight at once (docs/performance.md)
 DEFAULT_TIMEOUT = 10.0  # seconds, per Hub request (LICENSECHECK_HUB_TIMEOUT overrides)
 DEFAULT_RETRIES = 2  # model_info retries (LICENSECHECK_HUB_RETRIES overrides)
 

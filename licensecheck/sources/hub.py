@@ -63,7 +63,7 @@ EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "libra
 # Tried when the Hub (or an imitation) gives no file list.
 FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
-DEFAULT_JOBS = 16  # requests in flight per source
+DEFAULT_JOBS = 32  # requests in flight per source (as the CLI's, docs/performance.md)
 INFO_FORMAT = 1  # layout of a cached model_info entry
 # A "licence file" larger than this is not downloaded (only its first MiB would be read, and
 # the HF cache must hold whole files): a finding instead of gigabytes.
