@@ -152,3 +152,23 @@ def test_a_file_name_leaving_the_snapshot_is_never_requested(
         assert got.kind == "file-unreadable" and got.path == name
     assert hub.requests() == []
     assert not (hf_cache / "LICENSE").exists()
+
+
+def test_warm_up_sets_the_client_up_without_a_request(hub: HubServer, hub_source: Factory) -> None:
+    """`warm_up` (called while the knowledge base and policy load) makes the client, its TLS
+    context and the headers in the background; it sends nothing, and the first real call
+    waits for it instead of importing the same modules beside it."""
+    from huggingface_hub.utils import _http
+
+    source = hub_source()
+    source.warm_up([ModelRef("acme/apache-model")])
+    thread = source._warm_up
+    assert thread is not None and thread.daemon
+    thread.join(10)
+    assert not thread.is_alive()
+    assert _http._GLOBAL_CLIENT is not None and source._headers is not None
+    assert hub.requests() == []
+    source.warm_up()  # once per source
+    assert source._warm_up is thread
+    facts = source.fetch(ModelRef("acme/apache-model"))
+    assert [f.path for f in facts.files] == ["LICENSE"]

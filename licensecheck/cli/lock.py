@@ -126,10 +126,12 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
         discovery, groups = discover_refs(paths, root)
         refs = [ref for ref, _ in groups]
         old = read_lock(target, required=False)
+        source = build_source(opts)
+        if not is_offline(opts):
+            source.warm_up(refs)  # the Hub client is set up while the KB and policy load
         kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
         uses = resolve_uses(opts, policy)
-        source = build_source(opts)
         lock_source = None
         if old is not None and is_offline(opts):
             # Offline: what the old lock knows stands in for the network.

@@ -199,10 +199,11 @@ def audit_refs(
     then every model judged (a progress bar on stderr when several come from the Hub)."""
     from licensecheck.cli.output import progress
 
+    source = build_source(opts)
+    source.warm_up(refs)  # the Hub client is set up while the KB and policy load
     kb = load_kb()
     policy = resolve_policy(opts, kb)
     uses = resolve_uses(opts, policy)
-    source = build_source(opts)
     remote = sum(1 for r in refs if r.local_path is None) if not is_offline(opts) else 0
     with progress(len(refs), enabled=remote >= 2) as observer:
         report = make_auditor(source, kb, policy, uses, observer, jobs=opts.jobs).audit(refs)

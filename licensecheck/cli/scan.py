@@ -393,11 +393,13 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         lock = read_lock(lockfile_path, required=locked and bool(refs))
         if locked and lock is not None:
             check_locked(lock, refs, where)
+        source, lock_source = build_scan_source(opts, lock)
+        if lock_source is None:  # every model read from its source: set the client up now
+            source.warm_up(refs)
         kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
         policy_files = replay_policy_files(policy) if replay_key is not None else ()
         uses = resolve_uses(opts, policy)
-        source, lock_source = build_scan_source(opts, lock)
         with progress(len(refs), enabled=not is_offline(opts)) as observer:
             # Offline, every model is read from local files: workers would only contend for
             # the GIL (and starting them costs more than the audit of a lock's entries).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from licensecheck.errors import SourceError, UsageError
@@ -54,6 +55,11 @@ class ModelSource(ABC):
     def source_for(self, ref: ModelRef) -> str:
         """The report's `source` value for a model read through this object."""
         return self.name
+
+    def warm_up(self, refs: Sequence[ModelRef]) -> None:
+        """A hint that `refs` will be fetched: start any slow set-up in the background.
+        Nothing to do for most sources."""
+        return None
 
     def fetch(self, ref: ModelRef) -> ModelFacts:
         """Facts about `ref`, read once per run. Raises SourceError."""
@@ -101,6 +107,10 @@ class Router(ModelSource):
 
     def source_for(self, ref: ModelRef) -> str:
         return self._pick(ref).source_for(ref)
+
+    def warm_up(self, refs: Sequence[ModelRef]) -> None:
+        for source in {id(self._pick(r)): self._pick(r) for r in refs}.values():
+            source.warm_up([r for r in refs if self._pick(r) is source])
 
     def fetch(self, ref: ModelRef) -> ModelFacts:
         # The children memoise; no second layer here.
