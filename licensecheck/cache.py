@@ -219,8 +219,9 @@ class DeterminationCache:
 
     def _read(self, key: str) -> Determination | None:
         try:
-            with self._path(key).open("rb") as fh:
-                data = json.loads(fh.read())
+            from licensecheck import paths
+
+            data = json.loads(paths.read_bytes(self._path(key)))
         except (OSError, ValueError, RecursionError):
             return None  # missing, unreadable or not JSON: recompute and rewrite
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from licensecheck import paths
 from licensecheck.facts import Finding, RepoFile
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -173,8 +174,7 @@ def _cut_tail(raw: bytes) -> int:
 def read_file(disk_path: Path, repo_path: str) -> tuple[RepoFile | None, list[Finding]]:
     """Read one licence-like file from disk with the size cap. Never raises for bad content."""
     try:
-        with disk_path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+        raw = paths.read_bytes(disk_path, MAX_FILE_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return None, [

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from licensecheck import __version__, redact
+from licensecheck import __version__, paths, redact
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
@@ -439,7 +439,7 @@ class HubSource(ModelSource):
         if path is None:
             return None
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads(paths.read_bytes(path))
         except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or data.get("format") != INFO_FORMAT:
@@ -858,7 +858,8 @@ class HubSource(ModelSource):
             snapshot = folder / "snapshots" / sha
             ref_path = folder / "refs" / revision
             try:  # a warm run: recorded already (one read, no mkdir)
-                if ref_path.read_text(encoding="utf-8").strip() == sha and snapshot.is_dir():
+                recorded = paths.read_bytes(ref_path, 64).decode("utf-8").strip()
+                if recorded == sha and snapshot.is_dir():
                     return
             except (OSError, UnicodeDecodeError):
                 pass
