@@ -112,3 +112,25 @@ def test_an_online_audit_sends_no_telemetry(
     paths = {r.path for r in hub.requests()}
     assert paths and all(p.startswith("/api/models/") or "/resolve/" in p for p in paths)
     assert not (tmp_path / "hf-home" / ".agent_harnesses.json").exists()
+
+
+def test_an_online_cold_audit_never_imports_the_download_code(
+    hub: HubServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Licence files come with one GET each (sources/hub_download.py): huggingface_hub's
+    `file_download`, `hf_api` and tqdm stay out of the process, cold HF cache included."""
+    ids = add_models(hub, "perf-no-download-code", 2)
+    unused = ("huggingface_hub.file_download", "huggingface_hub.hf_api", "tqdm")
+    probe = PROBE.replace(f"heavy = {HEAVY!r}", f"heavy = {unused!r}")
+    online = {**env, "HF_HOME": str(tmp_path / "hf-home")}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "audit", "--endpoint", hub.url, "--format", "json", *ids],
+        env=online,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert hub.downloads(), "the files were downloaded"
+    assert proc.stderr.rsplit("HEAVY:", 1)[-1].strip() == ""
