@@ -168,7 +168,22 @@ def test_warm_up_sets_the_client_up_without_a_request(hub: HubServer, hub_source
     assert not thread.is_alive()
     assert _http._GLOBAL_CLIENT is not None and source._headers is not None
     assert hub.requests() == []
-    source.warm_up()  # once per source
+    source.warm_up([ModelRef("acme/apache-model")])  # once per source
     assert source._warm_up is thread
     facts = source.fetch(ModelRef("acme/apache-model"))
     assert [f.path for f in facts.files] == ["LICENSE"]
+
+
+def test_no_warm_up_when_every_ref_is_answered_from_disk(
+    hub: HubServer, hub_source: Factory, tmp_path: Path
+) -> None:
+    """Refs pinned to a commit whose model_info is kept need no request: the client is not
+    set up for them (it would cost a warm pinned run ~0.1 s of imports for nothing)."""
+    sha = hub.sha("acme/apache-model")
+    pinned = ModelRef("acme/apache-model", sha)
+    hub_source(info_cache=tmp_path).fetch(pinned)  # keeps the answer
+    source = hub_source(info_cache=tmp_path)
+    source.warm_up([pinned])
+    assert source._warm_up is None
+    source.warm_up([pinned, ModelRef("acme/apache-model")])  # a branch: it may have moved
+    assert source._warm_up is not None

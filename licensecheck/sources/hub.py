@@ -376,13 +376,15 @@ class HubSource(ModelSource):
         self._token_lock = threading.Lock()
         self._warm_up: threading.Thread | None = None
 
-    def warm_up(self, refs: Sequence[ModelRef] = ()) -> None:
+    def warm_up(self, refs: Sequence[ModelRef]) -> None:
         """Set up the HTTP client in the background: huggingface_hub's imports, the token,
         the user agent and the client with its TLS context (~0.12 s of a warm run, before
         which no request can leave). The TLS part runs outside the GIL, beside the caller
         loading the knowledge base and policy. Our first call waits for it (`_ready`), so
-        no two threads import the same modules at once. Failures are left to that call."""
-        if self._warm_up is not None:
+        no two threads import the same modules at once. Failures are left to that call.
+        Nothing is done when every ref is a commit whose model_info is kept on disk: such a
+        run may need no request at all."""
+        if self._warm_up is not None or not any(self._needs_request(r) for r in refs):
             return
 
         def run() -> None:
@@ -397,6 +399,15 @@ class HubSource(ModelSource):
 
         self._warm_up = threading.Thread(target=run, name="licensecheck-warm-up", daemon=True)
         self._warm_up.start()
+
+    def _needs_request(self, ref: ModelRef) -> bool:
+        """Whether fetching `ref` asks the Hub for model_info: always for a branch or tag,
+        for a commit sha only when its answer is not kept (bases named in cards aside)."""
+        pinned = ref.revision if ref.revision and _SHA.fullmatch(ref.revision) else None
+        if pinned is None:
+            return True
+        path = self._info_path(ref, pinned)
+        return path is None or not path.is_file()
 
     def _ready(self) -> None:
         thread = self._warm_up
