@@ -60,6 +60,7 @@ from licensecheck.sources.interface import ModelSource
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "library_name"]
+_EXPAND_QUERY = "&".join(f"expand={value}" for value in EXPAND)  # plain words: no escaping
 # Tried when the Hub (or an imitation) gives no file list.
 FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
@@ -496,11 +497,12 @@ class HubSource(ModelSource):
         url = f"{self.endpoint}/api/models/{ref.repo_id}"
         if ref.revision is not None:
             url += f"/revision/{quote(ref.revision, safe='')}"
+        # The query as httpx would encode `params={"expand": EXPAND}`, written once: merging
+        # params costs the client ~0.25 ms of a ~1.4 ms request.
+        url += f"?{_EXPAND_QUERY}"
         headers = self._request_headers()
         with self._slots, self._gated():
-            response = get_session().get(
-                url, headers=headers, timeout=self.timeout, params={"expand": EXPAND}
-            )
+            response = get_session().get(url, headers=headers, timeout=self.timeout)
             hf_raise_for_status(response)
             return HubInfo.from_payload(response.json())
 
