@@ -187,3 +187,21 @@ def test_no_warm_up_when_every_ref_is_answered_from_disk(
     assert source._warm_up is None
     source.warm_up([pinned, ModelRef("acme/apache-model")])  # a branch: it may have moved
     assert source._warm_up is not None
+
+
+def test_a_redirect_loop_ends_as_an_invalid_answer(
+    hub: HubServer, hub_source: Factory, tmp_path: Path
+) -> None:
+    sha = hub.add_repo("acme/loop-a", {"README.md": make_card(license="mit"), "LICENSE": b"MIT\n"})
+    pinned = ModelRef("acme/loop-a", sha)
+    hub_source(info_cache=tmp_path / "info").fetch(pinned)  # model_info kept on disk
+    hub.rename("acme/loop-a", "acme/loop-b")
+    hub.rename("acme/loop-b", "acme/loop-a")
+    hub.clear_log()
+    source = hub_source(info_cache=tmp_path / "info", cache_dir=tmp_path / "fresh-hf-cache")
+    with pytest.raises(SourceError) as info:
+        source.fetch(pinned)
+    assert info.value.kind == "invalid" and "redirects" in info.value.message
+    # per file (README.md, LICENSE): the first GET and five redirects followed, no retry
+    for name in ("README.md", "LICENSE"):
+        assert len(hub.requests("GET", name)) <= 6

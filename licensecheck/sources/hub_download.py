@@ -93,25 +93,27 @@ def download(
     """GET `url` (a /resolve/ URL at a commit) and store it under `repo_cache` (the repo's
     `models--org--name` folder); the snapshot path of the file. `deadline_at` is a
     `time.monotonic()` value that no request or read may pass."""
+    import httpx2
+
     try:
-        return _download(session, url, headers, repo_cache, path, timeout, deadline_at, max_bytes)
-    except Exception as exc:
+        commit, etag, data = _fetch(session, url, headers, timeout, deadline_at, max_bytes)
+    except httpx2.TimeoutException as exc:
         # A wait cut short by the deadline is the deadline's doing, not the Hub's timeout.
-        if "Timeout" in type(exc).__name__ and time.monotonic() >= deadline_at - 0.05:
+        if time.monotonic() >= deadline_at - 0.05:
             raise DeadlineExceeded() from exc
         raise
+    return _store(repo_cache, commit, path, etag, data)
 
 
-def _download(
+def _fetch(
     session: Any,
     url: str,
     headers: dict[str, str],
-    repo_cache: Path,
-    path: str,
     timeout: float,
     deadline_at: float,
     max_bytes: int,
-) -> Path:
+) -> tuple[str, str, bytes]:
+    """(commit, etag, body) of the file at `url`, checked against its size and hash."""
     from huggingface_hub import hf_raise_for_status
 
     origin = _origin(url)
@@ -148,7 +150,7 @@ def _download(
     if size is not None and len(data) != size:
         raise Incomplete(f"got {len(data)} of {size} bytes")
     _check_hash(etag, data)
-    return _store(repo_cache, commit, path, etag, data)
+    return commit, etag, data
 
 
 def _timeout(timeout: float, deadline_at: float) -> float:
