@@ -165,10 +165,12 @@ def describe(name: str, runs: list[Run]) -> str:
     walls = sorted(r.wall for r in runs)
     req = runs[0].requests
     detail = ", ".join(f"{k} {v}" for k, v in sorted(req.items())) or "none"
+    each = " ".join(f"{r.wall:.2f}" for r in runs) if len(runs) > 1 else ""
     return (
         f"{name}: median {statistics.median(walls):.2f} s, min {walls[0]:.2f} s wall "
         f"({len(runs)} runs; cpu {statistics.median(r.cpu for r in runs):.2f} s); "
         f"{sum(req.values())} requests ({detail}); {statuses(runs[0].report)}"
+        + (f"\n  each run, in order: {each} s" if each else "")
     )
 
 
