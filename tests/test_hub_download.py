@@ -205,3 +205,22 @@ def test_a_redirect_loop_ends_as_an_invalid_answer(
     # per file (README.md, LICENSE): the first GET and five redirects followed, no retry
     for name in ("README.md", "LICENSE"):
         assert len(hub.requests("GET", name)) <= 6
+
+
+def test_hf_hub_offline_stops_a_file_request_with_a_hint(
+    hub: HubServer, hub_source: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """huggingface_hub's offline switch blocks every request of its client, ours included:
+    a pinned model whose model_info is kept still needs its files, and says how to go on."""
+    from huggingface_hub import constants
+
+    sha = hub.sha("acme/apache-model")
+    pinned = ModelRef("acme/apache-model", sha)
+    hub_source(info_cache=tmp_path / "info").fetch(pinned)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    hub.clear_log()
+    source = hub_source(info_cache=tmp_path / "info", cache_dir=tmp_path / "empty-hf-cache")
+    with pytest.raises(SourceError) as info:
+        source.fetch(pinned)
+    assert info.value.kind == "network" and "--offline" in info.value.message
+    assert hub.requests() == []
