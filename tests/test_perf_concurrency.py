@@ -21,8 +21,9 @@ from hub_server import HubServer
 from licensecheck.audit import ProgressEvent
 from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.knowledge.store import KnowledgeBase, load
-from licensecheck.sources import hub as hubmod
-from licensecheck.sources.hub import HubSource, RateGate
+from licensecheck.sources import hub_client
+from licensecheck.sources.hub import HubSource
+from licensecheck.sources.hub_client import RateGate, acting_for
 
 Factory = Callable[..., HubSource]
 
@@ -173,14 +174,14 @@ def test_client_hooks_apply_the_gate_only_to_our_calls() -> None:
         headers = {"retry-after": "0.3"}  # noqa: RUF012
 
     source = HubSource("http://127.0.0.1:9", gate=RateGate(), max_retry_after=0.2)
-    hubmod._response_hook(Response())  # another library's call on this thread: untouched
+    hub_client._response_hook(Response())  # another library's call on this thread: untouched
     start = time.monotonic()
-    hubmod._request_hook(None)
+    hub_client._request_hook(None)
     assert time.monotonic() - start < 0.05
-    with source._gated():
-        hubmod._response_hook(Response())  # ours: closes the gate, for at most the cap
+    with acting_for(source):
+        hub_client._response_hook(Response())  # ours: closes the gate, for at most the cap
         start = time.monotonic()
-        hubmod._request_hook(None)
+        hub_client._request_hook(None)
         waited = time.monotonic() - start
     assert 0.15 < waited < 0.3
 
@@ -190,7 +191,7 @@ def test_client_hooks_apply_the_gate_only_to_our_calls() -> None:
     [("2", 2.0), ("0.5", 0.5), ("-3", 0.0), ("soon", None), (None, None)],
 )
 def test_retry_after_values(value: str | None, expected: float | None) -> None:
-    assert hubmod.parse_retry_after(value) == expected
+    assert hub_client.parse_retry_after(value) == expected
 
 
 def test_the_hubs_ratelimit_header_says_how_long() -> None:
@@ -198,15 +199,15 @@ def test_the_hubs_ratelimit_header_says_how_long() -> None:
 
     spent = httpx2.Headers({"RateLimit": '"api";r=0;t=55', "Retry-After": "3"})
     left = httpx2.Headers({"RateLimit": '"api";r=12;t=55', "Retry-After": "3"})
-    assert hubmod.wait_from_headers(spent) == 55.0  # the window is spent: until it resets
-    assert hubmod.wait_from_headers(left) == 3.0
-    assert hubmod.wait_from_headers(httpx2.Headers({})) is None
+    assert hub_client.wait_from_headers(spent) == 55.0  # the window is spent: until it resets
+    assert hub_client.wait_from_headers(left) == 3.0
+    assert hub_client.wait_from_headers(httpx2.Headers({})) is None
 
 
 def test_retry_after_as_an_http_date() -> None:
     from email.utils import formatdate
 
-    seconds = hubmod.parse_retry_after(formatdate(time.time() + 30, usegmt=True))
+    seconds = hub_client.parse_retry_after(formatdate(time.time() + 30, usegmt=True))
     assert seconds is not None and 25 < seconds <= 30
 
 
@@ -282,14 +283,14 @@ def test_a_corrupt_model_info_entry_is_asked_again(
 def test_our_calls_send_no_telemetry() -> None:
     from huggingface_hub import constants
 
-    hubmod.prepare_client()
+    hub_client.prepare_client()
     assert constants.HF_HUB_DISABLE_TELEMETRY is True
-    hubmod.prepare_client()  # once per process: the factory is not wrapped twice
+    hub_client.prepare_client()  # once per process: the factory is not wrapped twice
     from huggingface_hub.utils import _http
 
     client = _http._GLOBAL_CLIENT_FACTORY()
     try:
-        assert client.event_hooks["request"].count(hubmod._request_hook) == 1
-        assert client.event_hooks["response"].count(hubmod._response_hook) == 1
+        assert client.event_hooks["request"].count(hub_client._request_hook) == 1
+        assert client.event_hooks["response"].count(hub_client._response_hook) == 1
     finally:
         client.close()

@@ -12,9 +12,9 @@ Speed without hammering the Hub:
 - at most `jobs` requests in flight per source (a semaphore around each model_info and each
   file download); a model's licence files are fetched in parallel, within that bound;
 - a 429's Retry-After closes a gate shared by every worker of the source: hooks on
-  huggingface_hub's shared HTTP client make each of our requests (its own retries included)
-  wait for the gate, and each 429 it sees close it. Other users of huggingface_hub in the
-  process are not affected (the hooks act only on the threads doing our calls);
+  huggingface_hub's shared HTTP client (hub_client.py) make each of our requests wait for
+  the gate, and each 429 they see close it. Other users of huggingface_hub in the process
+  are not affected (the hooks act only on the threads doing our calls);
 - telemetry is off for our calls (no `/api/agent-harnesses` request, no agent user-agent);
 - with `info_cache` (a directory), the model_info answer for a revision given as a commit
   sha is kept on disk: a commit cannot change, so a warm audit of sha-pinned models makes no
@@ -37,7 +37,6 @@ Failures become `SourceError(kind, message)` with a one-line message and never a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -45,10 +44,8 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from licensecheck import __version__, paths, redact
 from licensecheck.errors import SourceError
@@ -56,6 +53,13 @@ from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.sources import files as filesmod
 from licensecheck.sources import hub_download
 from licensecheck.sources.card import _find_block, card_data, parse_card
+from licensecheck.sources.hub_client import (
+    RateGate,
+    acting_for,
+    prepare_client,
+    wait_from_headers,
+)
+from licensecheck.sources.hub_info import HubInfo
 from licensecheck.sources.interface import ModelSource
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -80,196 +84,6 @@ def default_endpoint() -> str:
 def one_line(text: str, limit: int = 300) -> str:
     """A message safe to print: one line, bounded, no token-like strings (see redact.py)."""
     return redact.one_line(text, limit)
-
-
-class RateGate:
-    """Shared by all workers: after a 429 with Retry-After, nobody calls before that time."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._not_before = 0.0
-
-    def wait(self) -> None:
-        with self._lock:
-            delay = self._not_before - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-
-    def defer(self, seconds: float) -> None:
-        with self._lock:
-            self._not_before = max(self._not_before, time.monotonic() + seconds)
-
-
-# --- the shared huggingface_hub client: telemetry off, the gate on our threads -------------
-
-# The source whose call the current thread is making (set around model_info and inside
-# each download thread), so that the client hooks act only on our requests.
-_CURRENT = threading.local()
-_PREPARED = False
-_PREPARE_LOCK = threading.Lock()
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-_RATELIMIT = re.compile(r'"\w+"\s*;\s*r\s*=\s*(?P<r>\d+)\s*;\s*t\s*=\s*(?P<t>\d+)')
-
-
-def wait_from_headers(headers: Any) -> float | None:
-    """How long a 429 asks us to wait: the IETF `RateLimit` header the Hub sends
-    (`"api";r=0;t=55`: nothing left in this window, which resets in 55 s), else Retry-After."""
-    if headers is None:
-        return None
-    limit = headers.get("ratelimit")
-    match = _RATELIMIT.search(limit) if isinstance(limit, str) else None
-    if match is not None and int(match["r"]) == 0:
-        return float(match["t"])
-    return parse_retry_after(headers.get("retry-after"))
-
-
-def _request_hook(request: Any) -> None:
-    source = getattr(_CURRENT, "source", None)
-    if source is not None:
-        source.gate.wait()
-
-
-def _response_hook(response: Any) -> None:
-    source = getattr(_CURRENT, "source", None)
-    if source is not None and getattr(response, "status_code", None) == 429:
-        after = wait_from_headers(response.headers)
-        source.gate.defer(source.backoff if after is None else min(after, source.max_retry_after))
-
-
-def prepare_client() -> None:
-    """Once per process, before our first Hub call: telemetry off for our calls, and the
-    gate hooks added to the clients huggingface_hub creates (its shared session)."""
-    global _PREPARED
-    with _PREPARE_LOCK:
-        if _PREPARED:
-            return
-        from huggingface_hub import constants
-        from huggingface_hub.utils import _http
-
-        # Read per request by the client: no /api/agent-harnesses fetch, no agent user-agent.
-        constants.HF_HUB_DISABLE_TELEMETRY = True
-        previous = getattr(_http, "_GLOBAL_CLIENT_FACTORY", None) or _http.default_client_factory
-
-        def factory() -> Any:
-            client = previous()
-            hooks = client.event_hooks
-            client.event_hooks = {
-                "request": [*hooks.get("request", ()), _request_hook],
-                "response": [*hooks.get("response", ()), _response_hook],
-            }
-            return client
-
-        _http.set_client_factory(factory)
-        _PREPARED = True
-
-
-@dataclass(frozen=True)
-class HubInfo:
-    """What licensecheck uses of a model_info answer (cacheable as JSON)."""
-
-    sha: str | None
-    siblings: tuple[str, ...] | None  # None: the Hub gave no file list
-    card: dict[str, Any] | None  # cardData, as huggingface_hub's ModelCardData.to_dict()
-    gated: bool = False
-    tags: tuple[str, ...] = ()
-    pipeline_tag: str | None = None
-    library_name: str | None = None
-
-    @classmethod
-    def from_payload(cls, data: Any) -> HubInfo:
-        """From the JSON of `GET /api/models/{repo}[/revision/{rev}]?expand=...`, read the
-        way huggingface_hub's ModelInfo reads it. ValueError for an answer that is not one."""
-        if not isinstance(data, dict):
-            raise ValueError(f"a {type(data).__name__}, not an object")
-        sha = data.get("sha")
-        siblings = data.get("siblings")
-        names: tuple[str, ...] | None = None
-        if siblings is not None:
-            if not isinstance(siblings, list) or not all(
-                isinstance(x, dict) and "rfilename" in x for x in siblings
-            ):
-                raise ValueError("siblings is not a list of files")
-            # A name that is not a string is ignored, like any hostile name later on.
-            names = tuple(x["rfilename"] for x in siblings if isinstance(x["rfilename"], str))
-        card = data.get("cardData")
-        gated = data.get("gated")
-        tags = data.get("tags")
-        pipeline_tag = data.get("pipeline_tag")
-        library = data.get("library_name")
-        return cls(
-            sha=sha if isinstance(sha, str) and _SHA.fullmatch(sha) else None,
-            siblings=names,
-            # As ModelCardData.to_dict() gives it: keys whose value is null are dropped.
-            card={str(k): v for k, v in card.items() if v is not None}
-            if isinstance(card, dict)
-            else None,
-            gated=bool(gated) and gated != "false",
-            tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
-            pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
-            library_name=library if isinstance(library, str) else None,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sha": self.sha,
-            "siblings": None if self.siblings is None else list(self.siblings),
-            "card": self.card,
-            "gated": self.gated,
-            "tags": list(self.tags),
-            "pipeline_tag": self.pipeline_tag,
-            "library_name": self.library_name,
-        }
-
-    @classmethod
-    def from_json(cls, data: Any) -> HubInfo | None:
-        """The cached form back, or None when it is not exactly that (never trusted)."""
-
-        def strings(value: Any) -> bool:
-            return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-        def optional_str(value: Any) -> bool:
-            return value is None or isinstance(value, str)
-
-        if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
-            return None
-        sha, siblings, card = data["sha"], data["siblings"], data["card"]
-        if not (isinstance(sha, str) and _SHA.fullmatch(sha)):
-            return None
-        if not (siblings is None or strings(siblings)) or not strings(data["tags"]):
-            return None
-        if not (card is None or isinstance(card, dict)) or not isinstance(data["gated"], bool):
-            return None
-        if not (optional_str(data["pipeline_tag"]) and optional_str(data["library_name"])):
-            return None
-        return cls(
-            sha=sha,
-            siblings=None if siblings is None else tuple(siblings),
-            card=card,
-            gated=data["gated"],
-            tags=tuple(data["tags"]),
-            pipeline_tag=data["pipeline_tag"],
-            library_name=data["library_name"],
-        )
 
 
 def _status(exc: BaseException) -> int | None:
@@ -415,16 +229,6 @@ class HubSource(ModelSource):
         if thread is not None and thread is not threading.current_thread():
             thread.join()
 
-    @contextlib.contextmanager
-    def _gated(self) -> Iterator[None]:
-        """Our call on this thread: the client hooks apply this source's gate to it."""
-        previous = getattr(_CURRENT, "source", None)
-        _CURRENT.source = self
-        try:
-            yield
-        finally:
-            _CURRENT.source = previous
-
     # --- model_info -----------------------------------------------------------------------
 
     def _info(self, ref: ModelRef) -> HubInfo:
@@ -501,7 +305,7 @@ class HubSource(ModelSource):
         # params costs the client ~0.25 ms of a ~1.4 ms request.
         url += f"?{_EXPAND_QUERY}"
         headers = self._request_headers()
-        with self._slots, self._gated():
+        with self._slots, acting_for(self):
             response = get_session().get(url, headers=headers, timeout=self.timeout)
             hf_raise_for_status(response)
             return HubInfo.from_payload(response.json())
@@ -643,7 +447,7 @@ class HubSource(ModelSource):
             return SourceError("network", f"{ref.display}: {path}: download failed: {reason}")
 
         try:
-            with self._gated():
+            with acting_for(self):
                 return str(
                     hub_download.download(
                         get_session(),
