@@ -4,8 +4,9 @@ huggingface_hub's `hf_hub_download` asks twice per file (a HEAD for the metadata
 GET), takes a file lock per blob and probes symlink support per repo folder: ~6 ms of CPU a
 file under 16-way concurrency, half of a cold 100-model audit's CPU (docs/performance.md).
 The GET's own headers carry what the HEAD gives (`X-Repo-Commit`, `ETag` or `X-Linked-Etag`,
-the size), so this reads them from the GET and writes the documented cache layout
-(../shared/notes/hub-protocol.md) as huggingface_hub does:
+the size), so this reads them from the GET and writes the cache layout the Hub documents "as
+a reference for reimplementing the cache system in any language" (https://huggingface.co/
+docs/hub/local-cache; also ../shared/notes/hub-protocol.md), as huggingface_hub does:
 
     {cache}/models--{org}--{name}/blobs/{etag}
     {cache}/models--{org}--{name}/snapshots/{commit}/{path} -> ../../blobs/{etag}
@@ -13,7 +14,10 @@ the size), so this reads them from the GET and writes the documented cache layou
 so that huggingface_hub (`try_to_load_from_cache`, `local_files_only=True`, `scan_cache_dir`)
 and `--offline` read what we wrote. Each write is atomic (a unique temporary name, then
 `os.replace`), so a concurrent huggingface_hub download of the same blob is harmless: both
-write the same bytes, and a reader sees a whole file or none. No lock is needed for that.
+write the same bytes, and a reader sees a whole file or none. No lock is needed for that
+(huggingface_hub's `.locks/` guard its resumable `<blob>.incomplete`, which we never touch).
+A blob is named by its ETag, the file's git blob sha1 (`huggingface_hub.utils.sha.git_hash`,
+what the Hub compares uploads with) or, for LFS and Xet files, its sha256.
 
 The protocol, as huggingface_hub follows it: redirects are followed by hand; within the
 Hub's origin (a renamed repo, `/api/resolve-cache/...`) with the same headers; to another
