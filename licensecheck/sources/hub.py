@@ -527,6 +527,8 @@ class HubSource(ModelSource):
         return headers
 
     def _repo_cache(self, ref: ModelRef) -> Path:
+        """The repo's folder in the HF cache (`models--org--name`), resolved as
+        huggingface_hub resolves it (sources/cache.py)."""
         from licensecheck.sources.cache import default_cache_dir, repo_folder_name
 
         root = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
@@ -536,13 +538,8 @@ class HubSource(ModelSource):
 
     def _cached_file(self, ref: ModelRef, path: str, sha: str) -> str | None:
         """The file's path in the HF cache at commit `sha` (snapshots/<sha>/<path>, a link
-        to a blob that is there), without a request, or None. Read from the documented
-        layout as sources/cache.py does (huggingface_hub's file_download is not imported
-        on a warm run)."""
-        from licensecheck.sources.cache import default_cache_dir, repo_folder_name
-
-        root = Path(self.cache_dir) if self.cache_dir is not None else default_cache_dir()
-        candidate = root / repo_folder_name(ref.repo_id) / "snapshots" / sha / path
+        to a blob that is there), without a request, or None."""
+        candidate = self._repo_cache(ref) / "snapshots" / sha / path
         try:
             return str(candidate) if candidate.is_file() else None
         except (OSError, ValueError):
@@ -662,16 +659,13 @@ class HubSource(ModelSource):
 
     def _remember_revision(self, ref: ModelRef, sha: str) -> None:
         """Record branch/tag -> sha in the HF cache (`refs/<rev>`), as huggingface_hub does
-        when it downloads by branch, so that `--offline` finds this snapshot. Files are
-        downloaded by sha (no HEAD on a warm run), so the client never writes it itself."""
+        when it downloads by branch, so that `--offline` (and huggingface_hub) find this
+        snapshot by the branch's name. Files are fetched by sha, so nothing else writes it."""
         revision = ref.revision or "main"
-        if re.fullmatch(r"[0-9a-f]{40}", revision):
+        if _SHA.fullmatch(revision):
             return
         try:
-            from huggingface_hub import constants
-
-            root = Path(self.cache_dir or constants.HF_HUB_CACHE)
-            folder = root / ("models--" + ref.repo_id.replace("/", "--"))
+            folder = self._repo_cache(ref)
             snapshot = folder / "snapshots" / sha
             ref_path = folder / "refs" / revision
             try:  # a warm run: recorded already (one read, no mkdir)
