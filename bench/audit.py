@@ -13,9 +13,9 @@ Then, each as a fresh `python -m licensecheck audit` process:
 2. warm: the same command again, same caches;
 3. sequential: cold again with `--jobs 1`, for the speed-up (skip with `--no-sequential`).
 
-Prints wall times, the requests each run made against the budget (1 model_info per repo +
-HEAD and GET per licence-like file present, README.md included), and whether each target is
-met; exits 1 when one is not.
+Prints wall times, the requests each run made against the issue's budget (1 model_info per
+repo + a HEAD and a GET per licence-like file present, README.md included; licensecheck makes
+one GET per file), and whether each target is met; exits 1 when one is not.
 
     python bench/audit.py [--models N] [--latency S] [--jobs J] [--no-sequential]
                           [--delete-between]
