@@ -224,3 +224,19 @@ def test_hf_hub_offline_stops_a_file_request_with_a_hint(
         source.fetch(pinned)
     assert info.value.kind == "network" and "--offline" in info.value.message
     assert hub.requests() == []
+
+
+def test_a_cache_that_cannot_be_written_costs_the_caching_not_the_file(
+    hub: HubServer, hub_source: Factory, tmp_path: Path
+) -> None:
+    """A read-only or broken HF cache (here: a regular file where the cache folder should
+    be) still gives the downloaded text; the next run asks for the file again."""
+    not_a_folder = tmp_path / "hf-cache-is-a-file"
+    not_a_folder.write_text("not a folder\n")
+    facts = hub_source(cache_dir=not_a_folder).fetch(ModelRef("acme/apache-model"))
+    assert [f.path for f in facts.files] == ["LICENSE"]
+    assert "Apache License" in facts.files[0].text
+    assert not_a_folder.read_text() == "not a folder\n"
+    assert len(hub.downloads("/LICENSE")) == 1
+    hub_source(cache_dir=not_a_folder).fetch(ModelRef("acme/apache-model"))
+    assert len(hub.downloads("/LICENSE")) == 2

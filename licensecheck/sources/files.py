@@ -180,5 +180,9 @@ def read_file(disk_path: Path, repo_path: str) -> tuple[RepoFile | None, list[Fi
         return None, [
             Finding(kind="file-unreadable", message=f"{repo_path}: {reason}", path=repo_path)
         ]
-    truncated = len(raw) > MAX_FILE_BYTES
-    return decode(repo_path, raw[:MAX_FILE_BYTES], truncated)
+    return from_bytes(raw, repo_path)
+
+
+def from_bytes(raw: bytes, repo_path: str) -> tuple[RepoFile | None, list[Finding]]:
+    """A file's bytes (already in memory, say downloaded) read as `read_file` reads them."""
+    return decode(repo_path, raw[:MAX_FILE_BYTES], len(raw) > MAX_FILE_BYTES)

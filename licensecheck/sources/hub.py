@@ -140,6 +140,11 @@ def _dropped(exc: BaseException) -> bool:
     return dropped
 
 
+# What reading one file gave: its path in the HF cache, the bytes just downloaded, a Finding
+# for a gap, None for an expected absence, or the error to raise (in file order).
+_Outcome = str | hub_download.Fetched | Finding | BaseException | None
+
+
 class _Transient(Exception):
     """A download failure worth one more try; `error` is what to raise if it is the last."""
 
@@ -416,8 +421,10 @@ class HubSource(ModelSource):
 
     # --- files --------------------------------------------------------------------------
 
-    def _download(self, ref: ModelRef, path: str, revision: str) -> str | Finding | None:
-        """Local path of one file, a Finding for a gap, or None for an expected absence.
+    def _download(
+        self, ref: ModelRef, path: str, revision: str
+    ) -> hub_download.Fetched | Finding | None:
+        """One file fetched, a Finding for a gap, or None for an expected absence.
         One GET (hub_download.py); a dropped connection, a short body, a 5xx or a 429 is
         tried again, `retries` times, all within `deadline` (429s wait at the shared gate)."""
         if not hub_download.safe_repo_path(path):
@@ -438,7 +445,7 @@ class HubSource(ModelSource):
 
     def _download_once(
         self, ref: ModelRef, path: str, revision: str, deadline_at: float
-    ) -> str | Finding | None:
+    ) -> hub_download.Fetched | Finding | None:
         import httpx2
         from huggingface_hub import errors as hf_errors
         from huggingface_hub import get_session
@@ -448,17 +455,15 @@ class HubSource(ModelSource):
 
         try:
             with acting_for(self):
-                return str(
-                    hub_download.download(
-                        get_session(),
-                        hub_download.resolve_url(self.endpoint, ref.repo_id, revision, path),
-                        headers=self._request_headers(),
-                        repo_cache=self._repo_cache(ref),
-                        path=path,
-                        timeout=self.timeout,
-                        deadline_at=deadline_at,
-                        max_bytes=MAX_DOWNLOAD_BYTES,
-                    )
+                return hub_download.download(
+                    get_session(),
+                    hub_download.resolve_url(self.endpoint, ref.repo_id, revision, path),
+                    headers=self._request_headers(),
+                    repo_cache=self._repo_cache(ref),
+                    path=path,
+                    timeout=self.timeout,
+                    deadline_at=deadline_at,
+                    max_bytes=MAX_DOWNLOAD_BYTES,
                 )
         except hub_download.DeadlineExceeded:
             raise SourceError(
@@ -508,10 +513,6 @@ class HubSource(ModelSource):
             if _dropped(exc):
                 raise _Transient(failed(_cause_text(exc))) from None
             raise failed(_cause_text(exc)) from None
-        except OSError as exc:  # writing the HF cache
-            raise SourceError(
-                "network", f"{ref.display}: {path}: cannot write the HF cache: {exc.strerror}"
-            ) from None
 
     def _request_headers(self) -> dict[str, str]:
         """The same for every call of this source (token, user agent), built once."""
@@ -545,13 +546,11 @@ class HubSource(ModelSource):
         except (OSError, ValueError):
             return None
 
-    def _read_files(
-        self, ref: ModelRef, paths: list[str], pin: str
-    ) -> list[str | Finding | BaseException | None]:
+    def _read_files(self, ref: ModelRef, paths: list[str], pin: str) -> list[_Outcome]:
         """Each path's `_download` outcome (an exception is returned, not raised), in order.
         Files already in the HF cache at a sha cost nothing; the others are fetched in
         parallel, each holding one of the source's `jobs` slots."""
-        results: list[str | Finding | BaseException | None] = [None] * len(paths)
+        results: list[_Outcome] = [None] * len(paths)
         todo: list[int] = []
         for i, path in enumerate(paths):
             cached = self._cached_file(ref, path, pin) if _SHA.fullmatch(pin) else None
@@ -628,7 +627,10 @@ class HubSource(ModelSource):
             if isinstance(got, Finding):
                 findings.append(got)
                 continue
-            repo_file, file_findings = filesmod.read_file(Path(got), path)
+            if isinstance(got, hub_download.Fetched):
+                repo_file, file_findings = filesmod.from_bytes(got.data, path)
+            else:
+                repo_file, file_findings = filesmod.read_file(Path(got), path)
             findings.extend(file_findings)
             if repo_file is None:
                 continue

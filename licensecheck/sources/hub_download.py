@@ -38,6 +38,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -47,6 +48,15 @@ CHUNK = 64 * 1024
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SAFE_ETAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded file: its bytes, and where the HF cache now holds it (None when the
+    cache could not be written: a read-only shared cache costs the caching, not the file)."""
+
+    data: bytes
+    stored: Path | None
 
 
 class DownloadError(Exception):
@@ -93,10 +103,10 @@ def download(
     timeout: float,
     deadline_at: float,
     max_bytes: int,
-) -> Path:
+) -> Fetched:
     """GET `url` (a /resolve/ URL at a commit) and store it under `repo_cache` (the repo's
-    `models--org--name` folder); the snapshot path of the file. `deadline_at` is a
-    `time.monotonic()` value that no request or read may pass."""
+    `models--org--name` folder). `deadline_at` is a `time.monotonic()` value that no
+    request or read may pass."""
     import httpx2
 
     try:
@@ -106,7 +116,11 @@ def download(
         if time.monotonic() >= deadline_at - 0.05:
             raise DeadlineExceeded() from exc
         raise
-    return _store(repo_cache, commit, path, etag, data)
+    try:
+        stored: Path | None = _store(repo_cache, commit, path, etag, data)
+    except OSError:
+        stored = None  # an accelerator lost: the next run downloads the file again
+    return Fetched(data, stored)
 
 
 def _fetch(
