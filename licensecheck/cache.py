@@ -25,7 +25,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 import re
 import sys
 import threading
@@ -241,18 +240,12 @@ class DeterminationCache:
             "determination": _plain(determination),
         }
         text = json.dumps(entry, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-        import tempfile  # only when writing: a warm run reads
+        from licensecheck import paths
 
         try:
             self._prepare()
-            fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=self.directory)
-            try:
-                with os.fdopen(fd, "w", encoding="ascii") as fh:
-                    fh.write(text)
-                os.replace(tmp, self._path(key))  # readers see the old entry or the new one
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            # Readers see the old entry or the new one.
+            paths.write_atomic(self._path(key), text.encode("ascii"), private=True)
         except OSError:
             return  # read-only or full disk: the next run identifies again
         with self._lock:

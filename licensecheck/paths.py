@@ -3,7 +3,7 @@
 One cache directory for everything licensecheck caches (the knowledge base, the parsed
 policy, the identification index, determinations): `$LICENSECHECK_CACHE_DIR`, else the
 platform's user cache directory. Importing this module is cheap (standard library only,
-pickle, tempfile and hashlib loaded on use), so the warm paths can call it first.
+pickle and hashlib loaded on use), so the warm paths can call it first.
 """
 
 from __future__ import annotations
@@ -87,6 +87,27 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
         os.close(fd)
 
 
+def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never half
+    of one: a temporary file beside it (named by process and thread), then `os.replace`.
+    The folder is made if needed. `private`: readable by the owner only (0600), for what
+    may echo a private repo or a policy; otherwise as the umask allows, as huggingface_hub
+    leaves the files of a shared HF cache. OSError when it cannot be written."""
+    import threading
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(temporary, flags | getattr(os, "O_NOFOLLOW", 0), 0o600 if private else 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(temporary, path)
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+
+
 def read_pickle(path: Path) -> object | None:
     """The object pickled at `path`, or None if it is missing or damaged in any way (a cache
     is only an accelerator: the caller recomputes and checks what it got)."""
@@ -101,26 +122,15 @@ def read_pickle(path: Path) -> object | None:
 
 
 def write_pickle(path: Path, value: object) -> bool:
-    """Pickle `value` to `path` atomically (a temporary file renamed over it, so a reader
-    never sees half a file); False when the cache directory is not writable."""
+    """Pickle `value` to `path` atomically (`write_atomic`, owner-only); False when the
+    cache directory is not writable or the value cannot be pickled."""
     import pickle
-    import tempfile
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        return True
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), private=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return False
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    return True
 
 
 def load_data_yaml(path: Path) -> object:

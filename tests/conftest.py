@@ -60,12 +60,9 @@ FAST = {"timeout": 1.0, "deadline": 8.0, "backoff": 0.01, "max_retry_after": 0.2
 @pytest.fixture(scope="session")
 def hub_server() -> Iterator[HubServer]:
     """One loopback Hub for the session, holding the standard fixture repos."""
-    server = HubServer().start()
-    populate(server)
-    try:
+    with HubServer() as server:
+        populate(server)
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +70,9 @@ def mixed_hub() -> Iterator[HubServer]:
     """A Hub serving the mixed set of `_mixed_hub.py`, one per test module."""
     from _mixed_hub import populate_mixed
 
-    server = HubServer().start()
-    populate_mixed(server)
-    try:
+    with HubServer() as server:
+        populate_mixed(server)
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -102,12 +102,9 @@ def by_model(stdout: str) -> dict[str, dict[str, Any]]:
 def own_hub() -> Iterator[HubServer]:
     """A Hub imitation of its own: a hung request is logged when it ends, which must not
     reach another test's request log; stopping the server ends the hangs."""
-    server = HubServer().start()
-    populate(server)
-    try:
+    with HubServer() as server:
+        populate(server)
         yield server
-    finally:
-        server.stop()
 
 
 def test_every_fault_is_judged_or_a_network_error_and_a_clean_run_recovers(

@@ -127,8 +127,7 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
         refs = [ref for ref, _ in groups]
         old = read_lock(target, required=False)
         source = build_source(opts)
-        if not is_offline(opts):
-            source.warm_up(refs)  # the Hub client is set up while the KB and policy load
+        source.warm_up(refs)  # the Hub client is set up while the KB and policy load
         kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
         uses = resolve_uses(opts, policy)

@@ -394,8 +394,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         if locked and lock is not None:
             check_locked(lock, refs, where)
         source, lock_source = build_scan_source(opts, lock)
-        if lock_source is None:  # every model read from its source: set the client up now
-            source.warm_up(refs)
+        source.warm_up(refs)  # the Hub client is set up while the KB and policy load
         kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
         policy_files = replay_policy_files(policy) if replay_key is not None else ()

@@ -40,8 +40,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -61,6 +59,7 @@ from licensecheck.sources.hub_client import (
 )
 from licensecheck.sources.hub_info import HubInfo
 from licensecheck.sources.interface import ModelSource
+from licensecheck.sources.refs import is_sha
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "library_name"]
@@ -74,7 +73,6 @@ INFO_FORMAT = 1  # layout of a cached model_info entry
 # the HF cache must hold whole files): a finding instead of gigabytes.
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 def default_endpoint() -> str:
@@ -143,6 +141,11 @@ def _dropped(exc: BaseException) -> bool:
 # What reading one file gave: its path in the HF cache, the bytes just downloaded, a Finding
 # for a gap, None for an expected absence, or the error to raise (in file order).
 _Outcome = str | hub_download.Fetched | Finding | BaseException | None
+
+
+def _offline(ref: ModelRef) -> SourceError:
+    """huggingface_hub's offline switch refuses every request of its client, ours included."""
+    return SourceError("network", f"{ref.display}: HF_HUB_OFFLINE is set; use --offline")
 
 
 class _Transient(Exception):
@@ -223,7 +226,7 @@ class HubSource(ModelSource):
     def _needs_request(self, ref: ModelRef) -> bool:
         """Whether fetching `ref` asks the Hub for model_info: always for a branch or tag,
         for a commit sha only when its answer is not kept (bases named in cards aside)."""
-        pinned = ref.revision if ref.revision and _SHA.fullmatch(ref.revision) else None
+        pinned = ref.revision if is_sha(ref.revision) else None
         if pinned is None:
             return True
         path = self._info_path(ref, pinned)
@@ -238,7 +241,7 @@ class HubSource(ModelSource):
 
     def _info(self, ref: ModelRef) -> HubInfo:
         """model_info for `ref`: from the info cache for a sha revision, else one request."""
-        pinned = ref.revision if ref.revision and _SHA.fullmatch(ref.revision) else None
+        pinned = ref.revision if is_sha(ref.revision) else None
         if pinned is not None:
             cached = self._read_info(ref, pinned)
             if cached is not None:
@@ -284,15 +287,8 @@ class HubSource(ModelSource):
         }
         try:
             text = json.dumps(entry, sort_keys=True, default=str)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".info-", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)  # atomic: a reader sees no entry or a whole one
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            # A private repo's metadata: owner-only, as the entry always was.
+            paths.write_atomic(path, text.encode("utf-8"), private=True)
         except (OSError, TypeError, ValueError):
             pass  # an accelerator only: the next run asks the Hub again
 
@@ -372,9 +368,7 @@ class HubSource(ModelSource):
                     continue
                 raise self._http_error(ref, exc, code) from None
             except hf_errors.OfflineModeIsEnabled:
-                raise SourceError(
-                    "network", f"{ref.display}: HF_HUB_OFFLINE is set; use --offline"
-                ) from None
+                raise _offline(ref) from None
             except httpx2.HTTPError as exc:
                 # Transport failures. A timeout is not retried: it already cost `timeout`.
                 if attempt < self.retries and not isinstance(exc, httpx2.TimeoutException):
@@ -496,9 +490,7 @@ class HubSource(ModelSource):
         except hf_errors.RepositoryNotFoundError:
             raise SourceError("not-found", self._not_found(ref)) from None
         except hf_errors.OfflineModeIsEnabled:
-            raise SourceError(
-                "network", f"{ref.display}: HF_HUB_OFFLINE is set; use --offline"
-            ) from None
+            raise _offline(ref) from None
         except hf_errors.HfHubHTTPError as exc:
             code = _status(exc)
             if code in (401, 403):
@@ -553,7 +545,7 @@ class HubSource(ModelSource):
         results: list[_Outcome] = [None] * len(paths)
         todo: list[int] = []
         for i, path in enumerate(paths):
-            cached = self._cached_file(ref, path, pin) if _SHA.fullmatch(pin) else None
+            cached = self._cached_file(ref, path, pin) if is_sha(pin) else None
             if cached is not None:
                 results[i] = cached
             else:
@@ -664,7 +656,7 @@ class HubSource(ModelSource):
         when it downloads by branch, so that `--offline` (and huggingface_hub) find this
         snapshot by the branch's name. Files are fetched by sha, so nothing else writes it."""
         revision = ref.revision or "main"
-        if _SHA.fullmatch(revision):
+        if is_sha(revision):
             return
         try:
             folder = self._repo_cache(ref)
@@ -677,10 +669,7 @@ class HubSource(ModelSource):
             except (OSError, UnicodeDecodeError):
                 pass
             snapshot.mkdir(parents=True, exist_ok=True)
-            ref_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = ref_path.with_name(f".{ref_path.name}.{os.getpid()}.{threading.get_ident()}")
-            tmp.write_text(sha, encoding="utf-8")
-            os.replace(tmp, ref_path)
+            paths.write_atomic(ref_path, sha.encode("utf-8"))
         except OSError:
             pass  # the cache is an optimisation; an online run does not need it
 

@@ -43,9 +43,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from licensecheck import paths
+from licensecheck.sources.refs import is_sha
+
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
-_SHA1 = re.compile(r"[0-9a-f]{40}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SAFE_ETAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -186,7 +188,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _metadata(meta: Any, final: Any) -> tuple[str, str, int | None]:
     commit = (meta.get("x-repo-commit") or "").strip()
-    if not _SHA1.fullmatch(commit):
+    if not is_sha(commit):
         raise DownloadError("the Hub's answer has no valid X-Repo-Commit")
     etag = _normalize_etag(meta.get("x-linked-etag") or meta.get("etag"))
     if etag is None:
@@ -227,7 +229,7 @@ def _read_body(response: Any, deadline_at: float, max_bytes: int) -> bytes:
 
 
 def _check_hash(etag: str, data: bytes) -> None:
-    if _SHA1.fullmatch(etag):
+    if is_sha(etag):
         digest = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False)
     elif _SHA256.fullmatch(etag):
         digest = hashlib.sha256(data)
@@ -241,13 +243,13 @@ def _store(repo_cache: Path, commit: str, path: str, etag: str, data: bytes) -> 
     blob = repo_cache / "blobs" / etag
     pointer = repo_cache / "snapshots" / commit / path
     if not _same_size(blob, len(data)):
-        _write_atomic(blob, data)
+        paths.write_atomic(blob, data)
     pointer.parent.mkdir(parents=True, exist_ok=True)
     temporary = pointer.with_name(f".{pointer.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         os.symlink(os.path.relpath(blob, pointer.parent), temporary)
     except OSError:  # no symlinks on this filesystem: a copy, as huggingface_hub falls back to
-        _write_atomic(pointer, data)
+        paths.write_atomic(pointer, data)
         return pointer
     try:
         os.replace(temporary, pointer)
@@ -262,15 +264,3 @@ def _same_size(path: Path, size: int) -> bool:
         return path.stat().st_size == size
     except OSError:
         return False
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(temporary, "wb") as fh:
-            fh.write(data)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

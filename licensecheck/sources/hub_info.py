@@ -3,11 +3,10 @@ it, and kept on disk (`HubSource.info_cache`) in a form that is never trusted ba
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-_SHA = re.compile(r"[0-9a-f]{40}")
+from licensecheck.sources.refs import is_sha
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class HubInfo:
         pipeline_tag = data.get("pipeline_tag")
         library = data.get("library_name")
         return cls(
-            sha=sha if isinstance(sha, str) and _SHA.fullmatch(sha) else None,
+            sha=sha if isinstance(sha, str) and is_sha(sha) else None,
             siblings=names,
             # As ModelCardData.to_dict() gives it: keys whose value is null are dropped.
             card={str(k): v for k, v in card.items() if v is not None}
@@ -80,7 +79,7 @@ class HubInfo:
         if not isinstance(data, dict) or set(data) != set(cls.__dataclass_fields__):
             return None
         sha, siblings, card = data["sha"], data["siblings"], data["card"]
-        if not (isinstance(sha, str) and _SHA.fullmatch(sha)):
+        if not (isinstance(sha, str) and is_sha(sha)):
             return None
         if not (siblings is None or strings(siblings)) or not strings(data["tags"]):
             return None

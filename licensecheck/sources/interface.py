@@ -109,8 +109,7 @@ class Router(ModelSource):
         return self._pick(ref).source_for(ref)
 
     def warm_up(self, refs: Sequence[ModelRef]) -> None:
-        for source in {id(self._pick(r)): self._pick(r) for r in refs}.values():
-            source.warm_up([r for r in refs if self._pick(r) is source])
+        self.hub.warm_up([r for r in refs if r.local_path is None])  # local: nothing to set up
 
     def fetch(self, ref: ModelRef) -> ModelFacts:
         # The children memoise; no second layer here.

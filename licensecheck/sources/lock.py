@@ -10,6 +10,8 @@ error that says to run `licensecheck lock`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from licensecheck.errors import SourceError
 from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.identify.types import Determination
@@ -31,6 +33,10 @@ class LockSource(ModelSource):
         if self.lock.lookup(ref) is None and self.fallback is not None:
             return self.fallback.source_for(ref)
         return self.name
+
+    def warm_up(self, refs: Sequence[ModelRef]) -> None:
+        if self.fallback is not None:  # only what the lock does not answer is read there
+            self.fallback.warm_up([r for r in refs if self.lock.lookup(r) is None])
 
     def _fetch(self, ref: ModelRef) -> ModelFacts:
         entry = self.lock.lookup(ref)
