@@ -5,6 +5,12 @@ It speaks the part of the Hub protocol huggingface_hub 2.4 uses (see
 
 - `GET /api/models/{repo}[/revision/{rev}]` with `?expand=` (only `_id`, `id` and the
   expanded keys come back; an unknown expand value is a 400 like the Hub's);
+- `GET /api/models` (HfApi.list_models): `search` (in the id), `author`, `pipeline_tag`,
+  `filter` (repeatable; a tag, the library or the task), `sort` (downloads, likes,
+  trendingScore, createdAt, lastModified; largest first), `limit` (page size, at most
+  `page_size`), `expand` (repeatable; not with `full`, `cardData` or `config`), `full`,
+  `cardData`; more results than a page: a `Link: <...&cursor=...>; rel="next"` header, as
+  the Hub paginates. Private repos are listed only to an approved token;
 - `HEAD`/`GET /{repo}/resolve/{rev}/{path}` with `X-Repo-Commit`, a quoted `ETag` (the git
   blob sha1), `Content-Length`, and `Range` support;
 - LFS-like files (`add_repo(lfs=...)`): a 302 to another origin (`localhost` instead of
@@ -41,7 +47,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
 
 import yaml
 
@@ -62,6 +68,13 @@ EXPAND_VALUES = frozenset(
 ALWAYS_SERVED = frozenset({"README.md", ".gitattributes"})
 
 _MODEL_INFO = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+|[^/]+)(?:/revision/(?P<rev>[^/]+))?$")
+_LIST = "/api/models"
+# Keys a listing gives without `expand` or `full` (as the Hub's /api/models does).
+LIST_KEYS = (
+    "_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+    "library_name", "createdAt", "modelId",
+)  # fmt: skip
+LIST_SORTS = frozenset({"downloads", "likes", "trendingScore", "createdAt", "lastModified"})
 _RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+|[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
 _CDN = re.compile(r"^/cdn/(?P<sha256>[0-9a-f]{64})$")
 
@@ -177,8 +190,9 @@ class _Server(ThreadingHTTPServer):
 class HubServer:
     """The imitation Hub. `with HubServer() as hub:` or start()/stop()."""
 
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(self, *, latency: float = 0.0, page_size: int = 1000) -> None:
         self.latency = latency
+        self.page_size = page_size  # the most models one /api/models page holds
         self.repos: dict[str, Repo] = {}  # lower-case id -> repo
         self.renamed: dict[str, str] = {}  # lower-case old id -> new id
         self._cdn: dict[str, bytes] = {}  # sha256 -> bytes of the LFS-like files served
@@ -337,6 +351,44 @@ class HubServer:
             self._log.append(request)
 
 
+def _full_info(repo: Repo, sha: str) -> dict[str, Any]:
+    """Every model_info field the imitation knows for `repo` at commit `sha`."""
+    files = repo.commits[sha]
+    card = front_matter(files["README.md"]) if "README.md" in files else None
+    tags = list(repo.info.get("tags", []))
+    if card:
+        licences = card.get("license")
+        for lic in licences if isinstance(licences, list) else [licences]:
+            if isinstance(lic, str) and f"license:{lic}" not in tags:
+                tags.append(f"license:{lic}")
+        bases = card.get("base_model")
+        for base in bases if isinstance(bases, list) else [bases]:
+            if isinstance(base, str) and base:
+                tags.append(f"base_model:{base}")
+    full: dict[str, Any] = {
+        "_id": hashlib.md5(repo.repo_id.encode()).hexdigest()[:24],
+        "id": repo.repo_id,
+        "modelId": repo.repo_id,
+        "author": repo.repo_id.split("/")[0] if "/" in repo.repo_id else None,
+        "sha": sha,
+        "private": repo.private,
+        "gated": repo.gated,
+        "disabled": False,
+        "downloads": 0,
+        "likes": 0,
+        "tags": tags,
+        "pipeline_tag": repo.info.get("pipeline_tag", (card or {}).get("pipeline_tag")),
+        "library_name": repo.info.get("library_name", (card or {}).get("library_name")),
+        "createdAt": "2025-01-01T00:00:00.000Z",
+        "lastModified": "2025-01-02T00:00:00.000Z",
+        "siblings": [{"rfilename": name} for name in sorted(files)],
+    }
+    if card:
+        full["cardData"] = _json_safe(card)
+    full.update({k: v for k, v in repo.info.items() if k not in ("tags",)})
+    return full
+
+
 class _Handler(BaseHTTPRequestHandler):
     hub: HubServer
     protocol_version = "HTTP/1.1"
@@ -435,6 +487,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self._redirect_renamed(method, raw_path):
             return
+        if raw_path == _LIST:
+            self._list_models(method)
+            return
         info = _MODEL_INFO.match(raw_path)
         if info:
             self._model_info(
@@ -520,39 +575,7 @@ class _Handler(BaseHTTPRequestHandler):
         if expand and ("blobs" in query or "securityStatus" in query):
             self._error(method, 400, None, "expand cannot be combined with blobs or securityStatus")
             return
-        files = repo.commits[sha]
-        card = front_matter(files["README.md"]) if "README.md" in files else None
-        tags = list(repo.info.get("tags", []))
-        if card:
-            licences = card.get("license")
-            for lic in licences if isinstance(licences, list) else [licences]:
-                if isinstance(lic, str) and f"license:{lic}" not in tags:
-                    tags.append(f"license:{lic}")
-            bases = card.get("base_model")
-            for base in bases if isinstance(bases, list) else [bases]:
-                if isinstance(base, str) and base:
-                    tags.append(f"base_model:{base}")
-        full: dict[str, Any] = {
-            "_id": hashlib.md5(repo.repo_id.encode()).hexdigest()[:24],
-            "id": repo.repo_id,
-            "modelId": repo.repo_id,
-            "author": repo.repo_id.split("/")[0] if "/" in repo.repo_id else None,
-            "sha": sha,
-            "private": repo.private,
-            "gated": repo.gated,
-            "disabled": False,
-            "downloads": 0,
-            "likes": 0,
-            "tags": tags,
-            "pipeline_tag": repo.info.get("pipeline_tag", (card or {}).get("pipeline_tag")),
-            "library_name": repo.info.get("library_name", (card or {}).get("library_name")),
-            "createdAt": "2025-01-01T00:00:00.000Z",
-            "lastModified": "2025-01-02T00:00:00.000Z",
-            "siblings": [{"rfilename": name} for name in sorted(files)],
-        }
-        if card:
-            full["cardData"] = _json_safe(card)
-        full.update({k: v for k, v in repo.info.items() if k not in ("tags",)})
+        full = _full_info(repo, sha)
         if expand:
             payload = {"_id": full["_id"], "id": full["id"]}
             payload.update({k: full[k] for k in expand if k in full and full[k] is not None})
@@ -563,6 +586,77 @@ class _Handler(BaseHTTPRequestHandler):
             self._partial(method, 200, body, {"Content-Type": "application/json"})
             return
         self._send(method, 200, body, {"Content-Type": "application/json"})
+
+    def _list_models(self, method: str) -> None:
+        """`GET /api/models`, as HfApi.list_models asks and the Hub answers (see the module
+        docstring); the cursor is an offset in the sorted list."""
+        query = parse_qs(self._split.query, keep_blank_values=True)
+
+        def one(name: str) -> str | None:
+            values = query.get(name)
+            return values[-1] if values else None
+
+        expand = query.get("expand", [])
+        unknown = [e for e in expand if e not in EXPAND_VALUES]
+        if unknown:
+            self._error(method, 400, None, f'"expand" must be one of the allowed values: {unknown}')
+            return
+        if expand and any(k in query for k in ("full", "cardData", "config")):
+            self._error(method, 400, None, "expand cannot be combined with full or cardData")
+            return
+        sort = one("sort")
+        if sort is not None and sort not in LIST_SORTS:
+            self._error(method, 400, None, f'"sort" must be one of {sorted(LIST_SORTS)}')
+            return
+        try:
+            limit = int(one("limit") or self.hub.page_size)
+            offset = int(one("cursor") or 0)
+        except ValueError:
+            self._error(method, 400, None, "limit and cursor must be integers")
+            return
+        if limit < 1 or offset < 0:
+            self._error(method, 400, None, "limit must be positive")
+            return
+        limit = min(limit, self.hub.page_size)
+        token = self._token()
+        with self.hub._lock:
+            repos = list(self.hub.repos.values())
+        rows = [
+            {"trendingScore": 0, **_full_info(repo, repo.refs["main"])}
+            for repo in repos
+            if "main" in repo.refs and (not repo.private or token in self.hub.tokens)
+        ]
+        search, author, task = one("search"), one("author"), one("pipeline_tag")
+        wanted = query.get("filter", [])
+
+        def keep(row: dict[str, Any]) -> bool:
+            labels = {*row["tags"], row["library_name"], row["pipeline_tag"]}
+            return (
+                (not search or search.lower() in row["id"].lower())
+                and (not author or (row["author"] or "").lower() == author.lower())
+                and (not task or row["pipeline_tag"] == task)
+                and all(value in labels for value in wanted)
+            )
+
+        rows = sorted((r for r in rows if keep(r)), key=lambda r: r["id"].lower())
+        if sort is not None:
+            rows.sort(key=lambda r: r.get(sort) or 0, reverse=True)  # stable: ties by id
+        page = rows[offset : offset + limit]
+        if expand:
+            keys = ["_id", "id", *expand]
+        else:
+            keys = list(LIST_KEYS)
+            if "full" in query:
+                keys += ["author", "sha", "lastModified", "gated", "disabled", "siblings"]
+            if "cardData" in query:
+                keys.append("cardData")
+        payload = [{k: row[k] for k in keys if k in row and row[k] is not None} for row in page]
+        headers = {"Content-Type": "application/json"}
+        if offset + limit < len(rows):
+            pairs = [(k, v) for k, v in parse_qsl(self._split.query) if k != "cursor"]
+            pairs.append(("cursor", str(offset + limit)))
+            headers["Link"] = f'<{self.hub.url}{_LIST}?{urlencode(pairs)}>; rel="next"'
+        self._send(method, 200, json.dumps(payload).encode(), headers)
 
     def _partial(self, method: str, status: int, body: bytes, headers: Mapping[str, str]) -> None:
         self._finish(method, status)
