@@ -42,6 +42,13 @@ _WANTED = NOTICE_OBLIGATIONS + SHIPPING_OBLIGATIONS
 # A repo file is a NOTICE file by its name (NOTICE, NOTICE.txt, NOTICE.md, Notice, ...).
 _NOTICE_NAME = re.compile(r"^notice(\.[a-z0-9]+)?$", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+# A copyright statement starts its line with the word or the sign and names a year or uses
+# the sign; a template line ("Copyright (c) <year> <copyright holders>", "Copyright [yyyy]
+# [name of copyright owner]") is the licence's boilerplate, not a notice.
+# ("(c)" opening a line is also a list item: it counts only before a year.)
+_COPYRIGHT = re.compile(r"^\s*(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d\b)", re.IGNORECASE)
+_COPYRIGHT_MARK = re.compile(r"©|\(c\)|\b(?:19|20)\d\d\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -66,6 +73,16 @@ class NoticeFile:
     text: str
     models: tuple[str, ...]
     sha256: str
+
+
+@dataclass(frozen=True)
+class CopyrightLines:
+    """The copyright statements of a licence file in a model's repo ("Copyright (c) 2025
+    Moonshot AI"): the notice MIT-style licences require to be kept with every copy."""
+
+    path: str
+    lines: tuple[str, ...]
+    models: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,7 @@ class Notice:
     files: tuple[NoticeFile, ...] = ()
     incomplete: tuple[Gap, ...] = field(default=())
     instructions: tuple[Instruction, ...] = ()
+    copyrights: tuple[CopyrightLines, ...] = ()
 
     @property
     def unconditional(self) -> tuple[NoticeLine, ...]:
@@ -196,6 +214,45 @@ def _triggered(result: ModelResult, license_id: str) -> set[str]:
     }
 
 
+def copyright_lines(text: str) -> tuple[str, ...]:
+    """The copyright statements in a licence file's text, in order, each once."""
+    found: list[str] = []
+    for raw in text.splitlines():
+        line = _SPACE.sub(" ", raw).strip()
+        if (
+            len(line) <= 200
+            and _COPYRIGHT.match(line)
+            and _COPYRIGHT_MARK.search(line)
+            and not _PLACEHOLDER.search(line)
+            and line not in found
+        ):
+            found.append(line)
+    return tuple(found)
+
+
+def _copyright_files(result: ModelResult, kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
+    """(path, statements) of the model's licence files whose licence asks for its notices
+    to be kept (an attribution, notice or include-the-licence obligation in the KB)."""
+    if result.facts is None or result.determination is None:
+        return []
+    paths: list[str] = []
+    for ev in result.determination.evidence:
+        if ev.source != "license-file" or ev.kind != "license" or not ev.path:
+            continue
+        lic = kb.get(ev.id)
+        terms = lic.terms_for(ev.version) if lic is not None else None
+        wanted = terms is not None and any(ob.id in _WANTED for ob in terms.obligations)
+        if wanted and ev.path not in paths:
+            paths.append(ev.path)
+    out = []
+    for repo_file in result.facts.files:
+        if repo_file.path in paths:
+            lines = copyright_lines(repo_file.text)
+            if lines:
+                out.append((repo_file.path, lines))
+    return out
+
+
 def is_notice_file(path: str) -> bool:
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     return bool(_NOTICE_NAME.match(name))
@@ -269,6 +326,7 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
     files: dict[str, NoticeFile] = {}
     file_order: list[str] = []
     gaps: list[Gap] = []
+    copyrights: dict[tuple[str, ...], CopyrightLines] = {}
 
     for result in results:
         if result.status != "ok":
@@ -311,6 +369,12 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
                     lines.add(line)
                 else:
                     todo.add(line)
+        for path, statements in _copyright_files(result, kb):
+            old_lines = copyrights.get(statements)
+            models = _merge(old_lines.models, (result.model,)) if old_lines else (result.model,)
+            copyrights[statements] = CopyrightLines(
+                old_lines.path if old_lines else path, statements, models
+            )
         wanted = _notice_paths(result)
         for repo_file in result.facts.files if result.facts is not None else ():
             if repo_file.path not in wanted or not repo_file.text.strip():
@@ -342,7 +406,11 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
         for t in todo.result()
     )
     return Notice(
-        lines=lines.result(), files=kept, incomplete=tuple(gaps), instructions=instructions
+        lines=lines.result(),
+        files=kept,
+        incomplete=tuple(gaps),
+        instructions=instructions,
+        copyrights=tuple(copyrights.values()),
     )
 
 
@@ -350,7 +418,8 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
 
 
 def render_text(notice: Notice) -> str:
-    """The notice, ready to paste: each required line once, then each NOTICE file.
+    """The notice, ready to paste: each required line once, the copyright statements of
+    the models' licence files, then each NOTICE file.
 
     Conditional lines and gaps are not part of the text; the caller reports them.
     """
@@ -358,6 +427,10 @@ def render_text(notice: Notice) -> str:
     required = [line.text for line in notice.unconditional]
     if required:
         blocks.append("\n".join(required))
+    for c in notice.copyrights:
+        blocks.append(
+            f"Copyright notices of {', '.join(c.models)} ({c.path}):\n" + "\n".join(c.lines)
+        )
     for f in notice.files:
         blocks.append(f"Notices for {', '.join(f.models)} ({f.path}):\n\n{f.text}")
     return "\n\n".join(blocks) + "\n" if blocks else ""
@@ -395,17 +468,23 @@ def to_dict(notice: Notice) -> dict[str, object]:
             for i in notice.instructions
         ],
         "incomplete": [{"model": g.model, "reason": g.reason} for g in notice.incomplete],
+        "copyrights": [
+            {"path": c.path, "models": list(c.models), "lines": list(c.lines)}
+            for c in notice.copyrights
+        ],
     }
 
 
 __all__ = [
     "NOTICE_OBLIGATIONS",
     "SHIPPING_OBLIGATIONS",
+    "CopyrightLines",
     "Gap",
     "Instruction",
     "Notice",
     "NoticeFile",
     "NoticeLine",
+    "copyright_lines",
     "is_notice_file",
     "quoted_in_licence",
     "render_text",

@@ -61,7 +61,7 @@ def test_spdx_for_the_mixed_set_validates_and_round_trips(
     mixed_hub: HubServer, env: dict[str, str], kb: Any, tmp_path: Path
 ) -> None:
     result = sbom(mixed_hub, env, *MIXED, "--format", "spdx-json")
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code == 0, result.stderr
     path = tmp_path / "bom.spdx.json"
     path.write_text(result.stdout, encoding="utf-8")
     parsed = parse_from_file(str(path))
@@ -117,7 +117,8 @@ def test_verdicts_are_annotations(mixed_hub: HubServer, env: dict[str, str]) -> 
     assert heads[0] == "licensecheck verdict for defense: deny"  # the AUP bans military use
     assert heads[1] in {f"licensecheck verdict for commercial: {v}" for v in ("allow", "review")}
     assert {a["annotationType"] for a in pkg["annotations"]} == {"REVIEW"}
-    assert result.exit_code == 1  # a deny: the exit status says the verdicts, as audit's
+    # A document: written in full whatever the verdicts (a deny here); the gate is audit/scan.
+    assert result.exit_code == 0, result.stderr
 
 
 # --- CycloneDX ---------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def test_cyclonedx_for_the_mixed_set_validates(
     mixed_hub: HubServer, env: dict[str, str], kb: Any
 ) -> None:
     result = sbom(mixed_hub, env, *MIXED, "--format", "cyclonedx-json")
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code == 0, result.stderr
     errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(result.stdout, all_errors=True)
     assert errors is None, [str(e) for e in errors or ()]
     doc = json.loads(result.stdout)
@@ -210,7 +211,7 @@ def test_local_directory_has_no_download_location(env: dict[str, str], tmp_path:
     (model / "README.md").write_bytes(corpus_card("113.md"))
     (model / "LICENSE").write_bytes(corpus_license("kimi-k2-modified-mit.txt"))
     result = run(["sbom", str(model), "--offline"], env)
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     (pkg,) = doc["packages"]
     assert pkg["name"] == str(model)
@@ -243,7 +244,7 @@ def test_from_scan_lists_the_referenced_models(
         encoding="utf-8",
     )
     result = sbom(mixed_hub, env, "--from-scan", str(project), "--format", "cyclonedx-json")
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code == 0, result.stderr
     names = sorted(f"{c['group']}/{c['name']}" for c in json.loads(result.stdout)["components"])
     assert names == sorted([APACHE, KIMI])
 

@@ -16,10 +16,8 @@ from typing import Any
 import click
 
 from licensecheck.cli.options import (
-    EXIT_ERROR,
-    EXIT_FAIL,
     ModelOptions,
-    exit_status,
+    document_status,
     guarded,
     model_options,
 )
@@ -55,16 +53,19 @@ def notice(models: tuple[str, ...], **options: Any) -> None:
     Obligations that are not fixed strings, lines required only above a licence's
     threshold, and models whose licence is unknown are reported on standard error.
 
-    Exit status: 0 complete and every use allowed; 1 a review or deny, or a model whose
-    licence is unknown (the notice may be incomplete); 2 usage error; 3 a model could not
-    be evaluated.
+    The copyright statements of the models' licence files ("Copyright (c) 2025 ...") are
+    printed with the lines.
+
+    Exit status: 0 the notice was written in full (whatever the verdicts: `audit` and `scan`
+    are the gate); 3 a model could not be read or its licence is unknown, so the notice may
+    be incomplete (each is named on standard error); 2 usage error (nothing written).
     """
     from licensecheck.notice import render_text, required_notices, to_dict
 
     opts = ModelOptions.from_kwargs(options)
     with guarded():
         fmt = (opts.format or "text").lower()
-        report, policy, kb = audit_models(models, tuple(options.get("from_scan") or ()), opts)
+        report, _policy, kb = audit_models(models, tuple(options.get("from_scan") or ()), opts)
         result = required_notices(report.results, kb)
         if fmt == "json":
             data: dict[str, object] = {
@@ -87,10 +88,7 @@ def notice(models: tuple[str, ...], **options: Any) -> None:
         for gap in result.incomplete:
             _note(f"warning: {gap.model}: {gap.reason}; the notice may be incomplete")
         write_report(text, opts.output)
-    status = exit_status(report, policy)
-    if result.incomplete and status != EXIT_ERROR:
-        status = max(status, EXIT_FAIL)
-    raise SystemExit(status)
+    raise SystemExit(document_status(report, incomplete=bool(result.incomplete)))
 
 
 retarget_format(notice, NOTICE_FORMATS, "text", "text (ready to paste) or json.")

@@ -182,6 +182,15 @@ def exit_status(report: AuditReport, policy: Policy) -> int:
     return EXIT_OK
 
 
+def document_status(report: AuditReport, *, incomplete: bool = False) -> int:
+    """`sbom` and `notice` write documents; the gate is `audit` and `scan`. 0 the document
+    was written in full; 3 a model could not be read (the document says NOASSERTION for it)
+    or, `incomplete`, a part of the document could not be worked out."""
+    if incomplete or any(r.status != "ok" for r in report.results):
+        return EXIT_ERROR
+    return EXIT_OK
+
+
 # --- resolution --------------------------------------------------------------------------
 
 

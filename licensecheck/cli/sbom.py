@@ -6,7 +6,9 @@ Audits the models (the same pipeline and options as `audit`; `--from-scan` finds
 
 The document is reproducible: its time is `--created`, else SOURCE_DATE_EPOCH, else the Unix
 epoch, and its namespace / serial number is derived from the audit's content. The exit
-status is `audit`'s: the BOM is written whatever the verdicts, and the status says them.
+status says whether the document is whole: 0 written in full, 3 a model could not be read
+(listed as NOASSERTION), 2 a usage error (nothing written). The verdicts are in the document;
+`audit` and `scan` are the gate.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import click
 from licensecheck.cli.options import (
     ModelOptions,
     audit_refs,
+    document_status,
     endpoint,
-    exit_status,
     guarded,
     is_offline,
     load_kb,
@@ -130,15 +132,16 @@ def sbom(models: tuple[str, ...], **options: Any) -> None:
     declares and the licence licensecheck concludes (its own and its base models'), its base
     models, and the verdicts for each use.
 
-    Exit status as `audit`: 0 all allowed; 1 a review or deny; 2 usage or configuration
-    error (nothing written); 3 a model could not be evaluated (it is listed as NOASSERTION).
+    Exit status: 0 the document was written in full (whatever the verdicts: `audit` and
+    `scan` are the gate); 3 a model could not be read (it is listed as NOASSERTION); 2 usage
+    or configuration error (nothing written).
     """
     opts = ModelOptions.from_kwargs(options)
     with guarded():
         fmt = (opts.format or "spdx-json").lower()
         created = created_time(options.get("created"))
         hub_url = endpoint(opts)
-        report, policy, kb = audit_models(models, tuple(options.get("from_scan") or ()), opts)
+        report, _policy, kb = audit_models(models, tuple(options.get("from_scan") or ()), opts)
         if fmt == "cyclonedx-json":
             from licensecheck.formats import cyclonedx
 
@@ -148,7 +151,7 @@ def sbom(models: tuple[str, ...], **options: Any) -> None:
 
             text = spdx.render(report, kb, created=created, hub_url=hub_url)
         write_report(text, opts.output)
-    raise SystemExit(exit_status(report, policy))
+    raise SystemExit(document_status(report))
 
 
 retarget_format(
