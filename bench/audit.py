@@ -206,7 +206,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from licensecheck.cli.options import DEFAULT_JOBS
+    from licensecheck.sources import DEFAULT_JOBS
 
     jobs = args.jobs or DEFAULT_JOBS
     work = Path(tempfile.mkdtemp(prefix="licensecheck-bench-audit-"))

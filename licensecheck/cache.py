@@ -46,14 +46,6 @@ _SUBDIR = "determinations"
 _NOT_CONTENT = frozenset({"source"})
 
 
-def cache_dir() -> Path:
-    """`$LICENSECHECK_CACHE_DIR`, else the platform's user cache directory (the one the
-    identification index uses)."""
-    from licensecheck import paths
-
-    return paths.cache_dir()
-
-
 @functools.lru_cache(maxsize=4)
 def matcher_version(kb_digest: str) -> str:
     """A digest of what identification depends on besides the knowledge base data: the
@@ -173,7 +165,9 @@ class DeterminationCache:
     @classmethod
     def default(cls, kb: KnowledgeBase) -> DeterminationCache:
         """The cache in `$LICENSECHECK_CACHE_DIR` or the user cache directory."""
-        return cls(cache_dir(), kb)
+        from licensecheck import paths
+
+        return cls(paths.cache_dir(), kb)
 
     @property
     def generation(self) -> str:
@@ -277,4 +271,4 @@ class DeterminationCache:
                 old.rmdir()
 
 
-__all__ = ["DeterminationCache", "cache_dir", "decode_determination", "facts_digest"]
+__all__ = ["DeterminationCache", "decode_determination", "facts_digest"]

@@ -26,6 +26,7 @@ from licensecheck.results import (
     Reason,
     UseVerdict,
 )
+from licensecheck.sources import DEFAULT_ENDPOINT
 
 SHA_A = "a" * 40
 SHA_B = "b" * 40
@@ -258,7 +259,7 @@ def test_spdx_is_deterministic_and_namespace_follows_the_inputs(kb, report):
 def test_credentials_in_an_endpoint_never_reach_the_document():
     url = spdx.download_location("acme/m", SHA_A, False, "https://user:hf_secret@hub.example.com/")
     assert url == f"https://hub.example.com/acme/m/tree/{SHA_A}"
-    assert spdx.download_location("acme/m", None, True, spdx.HUB_URL) is None
+    assert spdx.download_location("acme/m", None, True, DEFAULT_ENDPOINT) is None
 
 
 def test_idstring_keeps_only_spdx_id_characters():

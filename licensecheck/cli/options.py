@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from licensecheck.errors import LicensecheckError, PolicyError, SourceError, UsageError
+from licensecheck.sources import DEFAULT_JOBS, default_endpoint
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,7 +49,6 @@ EXIT_USAGE = 2
 EXIT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-DEFAULT_JOBS = 32  # Hub requests in flight at once (docs/performance.md)
 DEFAULT_TIMEOUT = 10.0  # seconds, per Hub request (LICENSECHECK_HUB_TIMEOUT overrides)
 DEFAULT_RETRIES = 2  # model_info retries (LICENSECHECK_HUB_RETRIES overrides)
 
@@ -347,8 +347,6 @@ def is_offline(opts: ModelOptions) -> bool:
 
 
 def endpoint(opts: ModelOptions) -> str:
-    from licensecheck.sources.hub import default_endpoint
-
     url = (opts.endpoint or default_endpoint()).rstrip("/")
     if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
         raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// URL")
@@ -373,6 +371,8 @@ def build_source(opts: ModelOptions) -> ModelSource:
     # libraries still log is redacted (a URL may carry a token).
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     install_logging_filter()
+    from licensecheck import paths
+
     budget = hub_budget()
     hub = HubSource(
         endpoint(opts),
@@ -381,16 +381,9 @@ def build_source(opts: ModelOptions) -> ModelSource:
         retries=budget.retries,
         deadline=budget.deadline,
         jobs=opts.jobs,
-        info_cache=own_cache_dir(),
+        info_cache=paths.cache_dir(),
     )
     return Router(hub=hub, local=LocalSource())
-
-
-def own_cache_dir() -> Path:
-    """licensecheck's own cache directory (LICENSECHECK_CACHE_DIR, else the user cache dir)."""
-    from licensecheck.cache import cache_dir
-
-    return cache_dir()
 
 
 def determination_cache(kb: KnowledgeBase) -> DeterminationCache:

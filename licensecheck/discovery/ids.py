@@ -126,14 +126,6 @@ _FILE_SUFFIX = re.compile(
 )
 
 
-def split_revision(value: str) -> tuple[str, str | None]:
-    """`org/name@rev` -> (`org/name`, `rev`); no `@` -> (value, None)."""
-    if "@" in value:
-        base, _, rev = value.partition("@")
-        return base, (rev or None)
-    return value, None
-
-
 def is_model_id(value: str, *, allow_single: bool = False) -> bool:
     """True if `value` names a Hub model rather than a local path or something else.
 

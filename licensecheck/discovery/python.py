@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from licensecheck.discovery.ids import LENIENT_KEYS, MODEL_KEYS, STRICT_KEYS, is_model_id
@@ -436,10 +435,3 @@ class _Finder:
                 line += before.count("\n")
                 col = len(before) - before.rfind("\n")
             self.refs.append(PyRef(line, col, url.repo_id, _normal_revision(url.revision), "url"))
-
-
-def iter_constants(tree: ast.AST) -> Iterator[ast.Constant]:
-    """Every string constant (used by tests and by tools that want raw strings)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield node

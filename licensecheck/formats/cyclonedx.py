@@ -24,12 +24,10 @@ from typing import TYPE_CHECKING, Any
 from licensecheck import __version__
 from licensecheck.errors import LicensecheckError
 from licensecheck.formats.spdx import (
-    HUB_URL,
     LicenceCatalogue,
     LicenceEntry,
     Licences,
     download_location,
-    env_hub_url,
     hub_id,
     purl,
     report_digest,
@@ -38,6 +36,7 @@ from licensecheck.formats.spdx import (
 )
 from licensecheck.notice import required_notices
 from licensecheck.results import AuditReport, LineageLink, ModelResult
+from licensecheck.sources import DEFAULT_ENDPOINT, default_endpoint
 
 if TYPE_CHECKING:
     from cyclonedx.model.bom import Bom
@@ -235,7 +234,7 @@ def build_bom(
     kb: KnowledgeBase,
     *,
     created: datetime | None = None,
-    hub_url: str = HUB_URL,
+    hub_url: str = DEFAULT_ENDPOINT,
 ) -> Bom:
     """The CycloneDX BOM for `report`."""
     from cyclonedx.model.bom import Bom, BomMetaData
@@ -297,7 +296,7 @@ def render(
     kb: KnowledgeBase | None = None,
     *,
     created: datetime | None = None,
-    hub_url: str = HUB_URL,
+    hub_url: str = DEFAULT_ENDPOINT,
 ) -> str:
     """The report as CycloneDX 1.6 JSON. Fails (never writes an invalid BOM) on a problem."""
     if kb is None:
@@ -319,7 +318,10 @@ def render_format(report: AuditReport, options: RenderOptions) -> str:
     by SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`; locations under the run's
     `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
     return render(
-        report, options.kb, created=source_date_epoch(), hub_url=options.hub_url or env_hub_url()
+        report,
+        options.kb,
+        created=source_date_epoch(),
+        hub_url=options.hub_url or default_endpoint(),
     )
 
 

@@ -30,6 +30,7 @@ from licensecheck.errors import LicensecheckError
 from licensecheck.identify.types import UNKNOWN
 from licensecheck.notice import required_notices
 from licensecheck.results import AuditReport, LineageLink, ModelResult
+from licensecheck.sources import DEFAULT_ENDPOINT, default_endpoint
 
 if TYPE_CHECKING:
     from spdx_tools.spdx.model.document import Document
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from licensecheck.knowledge.model import License
     from licensecheck.knowledge.store import KnowledgeBase
 
-HUB_URL = "https://huggingface.co"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NAMESPACE_BASE = "https://spdx.org/spdxdocs/licensecheck"
 TOOL = f"licensecheck-{__version__}"
@@ -661,7 +661,7 @@ def build_document(
     kb: KnowledgeBase,
     *,
     created: datetime | None = None,
-    hub_url: str = HUB_URL,
+    hub_url: str = DEFAULT_ENDPOINT,
 ) -> Document:
     """The SPDX 2.3 document for `report` (not yet validated)."""
     from spdx_tools.spdx.model.actor import Actor, ActorType
@@ -743,7 +743,7 @@ def render(
     kb: KnowledgeBase | None = None,
     *,
     created: datetime | None = None,
-    hub_url: str = HUB_URL,
+    hub_url: str = DEFAULT_ENDPOINT,
 ) -> str:
     """The report as SPDX 2.3 JSON. Fails (never writes an invalid document) on a problem."""
     if kb is None:
@@ -758,13 +758,6 @@ def render(
             + problems[0]
         )
     return to_json(document)
-
-
-def env_hub_url() -> str:
-    """HF_ENDPOINT, else the public Hub (huggingface_hub's own default)."""
-    import os
-
-    return os.environ.get("HF_ENDPOINT") or HUB_URL
 
 
 def source_date_epoch() -> datetime | None:
@@ -787,19 +780,20 @@ def render_format(report: AuditReport, options: RenderOptions) -> str:
     SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`. Download locations use the
     run's `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
     return render(
-        report, options.kb, created=source_date_epoch(), hub_url=options.hub_url or env_hub_url()
+        report,
+        options.kb,
+        created=source_date_epoch(),
+        hub_url=options.hub_url or default_endpoint(),
     )
 
 
 __all__ = [
-    "HUB_URL",
     "RELATIONSHIPS",
     "LicenceCatalogue",
     "LicenceEntry",
     "Licences",
     "build_document",
     "download_location",
-    "env_hub_url",
     "hub_id",
     "idstring",
     "purl",

@@ -392,13 +392,6 @@ def _data_digest(directory: Path) -> str:
     return "stat:" + stat_digest(directory, ".yaml")[:16]
 
 
-def cache_dir() -> Path:
-    """Where the index is cached: the one user cache directory of `licensecheck.paths`."""
-    from licensecheck import paths
-
-    return paths.cache_dir()
-
-
 def _read_cache(path: Path, digest: str) -> Index | None:
     try:
         with path.open("rb") as fh:
@@ -466,7 +459,9 @@ def load(
     index = _MEMO.get(digest)
     if index is not None:
         return index
-    path = cache_dir() / f"identify-index-{digest}.pickle"
+    from licensecheck import paths
+
+    path = paths.cache_dir() / f"identify-index-{digest}.pickle"
     index = _read_cache(path, digest) if use_disk else None
     if index is None:
         if kb is None:
@@ -481,4 +476,4 @@ def load(
     return index
 
 
-__all__ = ["Entry", "Index", "build", "cache_dir", "load", "raw_key", "shingle_keys", "words_key"]
+__all__ = ["Entry", "Index", "build", "load", "raw_key", "shingle_keys", "words_key"]

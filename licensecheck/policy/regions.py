@@ -89,7 +89,3 @@ def law_matches(selector: str, law: str) -> bool:
     """A governing-law selector `CN` matches `CN` and `CN-ZJ`; `US-CA` only `US-CA...`."""
     selector, law = normalise(selector), normalise(law)
     return law == selector or law.startswith(selector + "-")
-
-
-def group_members(name: str) -> frozenset[str]:
-    return _members(normalise(name))

@@ -10,12 +10,11 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
+from licensecheck.identify.types import UNKNOWN
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import regions
 from licensecheck.policy import terms as terms_mod
 from licensecheck.policy.model import Match, Policy, Rule, Subject
-
-UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

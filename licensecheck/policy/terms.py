@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from licensecheck.identify.types import UNKNOWN
 from licensecheck.knowledge.model import Condition, License, Obligation, Terms
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import regions
 from licensecheck.policy.model import Organisation, Subject
 from licensecheck.results import ObligationItem, Reason, most_severe
-
-UNKNOWN = "unknown"
 
 # Condition kind -> (organisation fact, how the figure reads, formatter).
 _THRESHOLDS: dict[str, tuple[str, str, Callable[[int], str]]] = {

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -48,8 +47,8 @@ from pathlib import Path
 from licensecheck import __version__, paths, redact
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
+from licensecheck.sources import DEFAULT_JOBS, default_endpoint, hub_download
 from licensecheck.sources import files as filesmod
-from licensecheck.sources import hub_download
 from licensecheck.sources.card import _find_block, card_data, parse_card
 from licensecheck.sources.hub_client import (
     RateGate,
@@ -61,22 +60,16 @@ from licensecheck.sources.hub_info import HubInfo
 from licensecheck.sources.interface import ModelSource
 from licensecheck.sources.refs import is_sha
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
 EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "library_name"]
 _EXPAND_QUERY = "&".join(f"expand={value}" for value in EXPAND)  # plain words: no escaping
 # Tried when the Hub (or an imitation) gives no file list.
 FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
-DEFAULT_JOBS = 32  # requests in flight per source (as the CLI's, docs/performance.md)
 INFO_FORMAT = 1  # layout of a cached model_info entry
 # A "licence file" larger than this is not downloaded (only its first MiB would be read, and
 # the HF cache must hold whole files): a finding instead of gigabytes.
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-def default_endpoint() -> str:
-    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
 def one_line(text: str, limit: int = 300) -> str:

@@ -5,7 +5,7 @@ base model named by several models is read once, and concurrent callers asking f
 model wait for the one request in flight. Subclasses implement `_fetch`.
 
 `Router` sends local directories to the local source and Hub ids to the Hub (online) or to
-the HF cache (`--offline`). A lock-file source can wrap it later.
+the HF cache (`--offline`); `sources/lock.py` answers from a lock file in front of it.
 """
 
 from __future__ import annotations
