@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lock": "licensecheck.cli.lock:lock",
     "sbom": "licensecheck.cli.sbom:sbom",
     "notice": "licensecheck.cli.notice:notice",
+    "alternatives": "licensecheck.cli.alternatives:alternatives",
 }
 
 HELP = {
@@ -38,6 +39,7 @@ HELP = {
     "lock": "Record revisions and licence determinations in licensecheck.lock.",
     "sbom": "Write an AI bill of materials (SPDX or CycloneDX).",
     "notice": "Print the attribution / NOTICE text the models' licences require.",
+    "alternatives": "Find models you may use instead of MODEL (or for --task), best first.",
 }
 
 

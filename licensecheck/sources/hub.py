@@ -43,6 +43,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from licensecheck import __version__, paths, redact
 from licensecheck.errors import SourceError
@@ -191,6 +192,27 @@ class HubSource(ModelSource):
         self._resolved_token: str | bool | None = None  # see `_token_to_send`
         self._token_lock = threading.Lock()
         self._warm_up: threading.Thread | None = None
+        # model_info answers a listing already gave (sources/hub_search.py), per ref key
+        self._known: dict[tuple[str, str | None], HubInfo] = {}
+
+    def remember(self, ref: ModelRef, info: HubInfo) -> None:
+        """`info` is what model_info would answer for `ref` (a listing with the same expand
+        gave it): fetching `ref` then asks only for its files."""
+        self._known[ref.key] = info
+
+    def get(self, url: str) -> Any:
+        """One GET on the Hub client as this source sends its requests (token, user agent,
+        at most `jobs` in flight, the shared 429 gate, `timeout`); the response, raised for
+        status as huggingface_hub raises it."""
+        from huggingface_hub import get_session, hf_raise_for_status
+
+        self._ready()
+        prepare_client()
+        self.gate.wait()
+        with self._slots, acting_for(self):
+            response = get_session().get(url, headers=self._request_headers(), timeout=self.timeout)
+            hf_raise_for_status(response)
+        return response
 
     def warm_up(self, refs: Sequence[ModelRef]) -> None:
         """Set up the HTTP client in the background: huggingface_hub's imports, the token,
@@ -219,6 +241,8 @@ class HubSource(ModelSource):
     def _needs_request(self, ref: ModelRef) -> bool:
         """Whether fetching `ref` asks the Hub for model_info: always for a branch or tag,
         for a commit sha only when its answer is not kept (bases named in cards aside)."""
+        if ref.key in self._known:
+            return False
         pinned = ref.revision if is_sha(ref.revision) else None
         if pinned is None:
             return True
@@ -233,7 +257,11 @@ class HubSource(ModelSource):
     # --- model_info -----------------------------------------------------------------------
 
     def _info(self, ref: ModelRef) -> HubInfo:
-        """model_info for `ref`: from the info cache for a sha revision, else one request."""
+        """model_info for `ref`: from a listing, or the info cache for a sha revision, else
+        one request."""
+        known = self._known.get(ref.key)
+        if known is not None:
+            return known
         pinned = ref.revision if is_sha(ref.revision) else None
         if pinned is not None:
             cached = self._read_info(ref, pinned)
