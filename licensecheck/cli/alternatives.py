@@ -28,7 +28,6 @@ from licensecheck.cli.options import (
     load_kb,
     make_auditor,
     model_options,
-    own_cache_dir,
     resolve_policy,
     resolve_uses,
 )
@@ -187,12 +186,13 @@ def _from_cache(
     and bases; those of another task are left out, those of an unknown task kept."""
     from licensecheck.alternatives import screen
     from licensecheck.facts import ModelRef
+    from licensecheck.paths import cache_dir
     from licensecheck.sources import cache_search
     from licensecheck.sources.cache import CacheSource
 
     assert isinstance(cache, CacheSource)
     found, excluded = cache_search.cached_models(cache.cache_dir)
-    tasks = cache_search.kept_tasks(own_cache_dir())
+    tasks = cache_search.kept_tasks(cache_dir())
     offered: list[Candidate] = []
     for candidate in found:
         ref = ModelRef(candidate.model, candidate.revision)
