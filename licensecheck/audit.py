@@ -236,29 +236,9 @@ class Auditor:
         lineage = self.lineage(facts, determination)
         findings = tuple(f"{f.kind}: {f.message}" for f in (*facts.findings, *lineage.findings))
         model = ref.repo_id if ref.local_path is None else (facts.hub_id or ref.repo_id)
-        unread = [f.path or "?" for f in facts.findings if f.kind == "gated-file"]
-        if facts.gated and unread:
-            # Card metadata alone cannot clear a gated model whose licence files stayed shut:
-            # report what the metadata says, but as an error (fail closed, exit 3).
-            declared = ", ".join(determination.declared) or determination.id
-            return ModelResult(
-                model=ref.display,
-                revision=facts.revision,
-                source=facts.source,
-                status="error",
-                error=ModelError(
-                    kind="gated",
-                    message=f"{ref.display}: gated; could not read {', '.join(unread)} (request "
-                    f"access on the Hub, then set HF_TOKEN or run `hf auth login`); the card "
-                    f"metadata declares {declared}",
-                ),
-                facts=facts,
-                determination=determination,
-                lineage=lineage.links,
-                effective_licenses=lineage.effective_licenses,
-                lineage_conflicts=lineage.conflicts,
-                findings=findings,
-            )
+        # A gated model whose licence files stayed shut is still judged, on what everyone
+        # can read (its card metadata); the determination says so (`verified: False`) and
+        # the policy's `unverified_license` weighs it.
         verdicts = self.evaluate(model, facts, determination, lineage)
         return ModelResult(
             model=ref.display,

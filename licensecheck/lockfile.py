@@ -15,7 +15,10 @@ flushed and fsynced, then `os.replace`): an interrupted `licensecheck lock` leav
 lock (or none), never half a lock.
 
 Drift: a run that resolves a model to a licence other than the locked one (`drift()`) fails
-with a `lock-drift` finding, whatever the verdicts say.
+with a `lock-drift` finding, whatever the verdicts say. An entry may be declared only
+(`verified: false`: a gated model whose licence files the Hub refused); a later run that
+reads a text naming the same licence is an upgrade (`upgrade()`, a `lock-upgrade` finding,
+recorded by the next `licensecheck lock`), not drift; a text naming another licence is drift.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from licensecheck.results import LineageLink
 
 LOCK_VERSION = 1
 DRIFT_PREFIX = "lock-drift: "
+UPGRADE_PREFIX = "lock-upgrade: "
 MAX_LOCK_BYTES = 16 * 1024 * 1024
 
 # Card keys kept verbatim (lineage and policy read them from CardData.raw).
@@ -193,11 +197,27 @@ def locked_determination(entry: LockEntry) -> Determination:
         conflicts=d.conflicts,
         declared=d.declared,
         extra=d.extra,
+        verified=d.verified,
+        refused=d.refused,
+    )
+
+
+def upgrade(entry: LockEntry, determination: Determination) -> str | None:
+    """A one-line note when a declared-only entry (gated, no text read) is now verified by a
+    text that agrees: not drift (`drift` compares the licences), the lock records it on the
+    next `licensecheck lock`."""
+    if entry.determination.verified or not determination.verified:
+        return None
+    return (
+        f"licence {entry.determination.id} was declared only (gated) in {LOCK_NAME}; now "
+        f"verified from its text; run `licensecheck lock` to record it"
     )
 
 
 def drift(entry: LockEntry, determination: Determination, effective: Iterable[str]) -> str | None:
-    """A one-line drift message if the licences seen now differ from the locked ones."""
+    """A one-line drift message if the licences seen now differ from the locked ones. A
+    declared-only entry is compared the same way: a text that agrees is an upgrade
+    (`upgrade`), one that names another licence is drift."""
     own = determination.id
     now = (own, *sorted(set(effective) - {own}))
     if now == entry.licenses:
@@ -270,6 +290,7 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
             "version": d.version,
             "confidence": round(float(d.confidence), 4),
             "modified": d.modified,
+            "verified": d.verified,
             "declared": list(d.declared),
             "extra": list(d.extra),
             "evidence": [_evidence_json(e, hashes) for e in d.evidence if e.source != "lock"],
@@ -282,6 +303,8 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
         "gguf_license": entry.gguf_license,
         "hub_id": entry.hub_id,
     }
+    if not d.verified:
+        out["license"]["refused"] = list(d.refused)
     if entry.referenced:
         out["lineage"] = [_link_json(link) for link in entry.lineage]
         out["effective_licenses"] = list(entry.effective_licenses)
@@ -425,6 +448,9 @@ def _entry(key: str, d: Any) -> LockEntry:
         ),
         declared=_strs(lic, "declared", f"{where}.license"),
         extra=_strs(lic, "extra", f"{where}.license"),
+        # A lock written before declared-only entries existed held only verified ones.
+        verified=_get(lic, "verified", bool, f"{where}.license") if "verified" in lic else True,
+        refused=_strs(lic, "refused", f"{where}.license"),
     )
     files = []
     for f in d.get("files") or []:

@@ -22,6 +22,11 @@ It speaks the part of the Hub protocol huggingface_hub 2.4 uses (see
   403 with a token that is not approved). README.md and .gitattributes of a gated repo are
   served; model_info of a gated repo is 200 with `gated` and `cardData`.
 
+`populate` holds the four gated shapes of the real Hub (`llama_gated_files`: the agreement
+and AUP in `extra_gated_prompt`; `gemma_gated_files`: a short prompt, the terms in a gated
+LICENSE; `mistral_gated_files`: `license_name` + a web `license_link`, no licence file;
+`sd_gated_files`: `license_name` + `license_link: LICENSE.md`, a gated LICENSE.md).
+
 `cardData` is derived from README.md's front matter as the Hub does: only a block that opens
 the file (leading blank lines allowed) and parses as a YAML mapping.
 
@@ -742,6 +747,151 @@ class _Handler(BaseHTTPRequestHandler):
 # --- fixture repos built from the shared corpus -----------------------------------------------
 
 LLAMA_BASE = "meta-llama/Llama-3.1-8B-Instruct"
+GEMMA_GATED = "google/gemma-2-2b-it"
+MISTRAL_GATED = "mistralai/Mistral-Large-Instruct-2407"
+SD_GATED = "stabilityai/stable-diffusion-3.5-large"
+KB_TEXTS = Path(__file__).parent.parent / "licensecheck" / "knowledge" / "texts"
+
+
+def _heading(text: str) -> str:
+    """A licence text as Meta's gated cards carry it: its title line as a `###` heading."""
+    lines = text.strip().split("\n")
+    title = lines[0].replace("*", "").strip()
+    return "\n".join([f"### {title}", *lines[1:]]).strip()
+
+
+def llama_gated_prompt(version: str = "3.1") -> str:
+    """Meta's `extra_gated_prompt`: the whole community licence agreement, then the
+    acceptable use policy, as on meta-llama/Llama-3.x cards (built from the bundled texts)."""
+    licence = (KB_TEXTS / f"llama{version}.txt").read_text(encoding="utf-8")
+    aup = (KB_TEXTS / f"llama{version}-acceptable-use-policy.txt").read_text(encoding="utf-8")
+    return f"{_heading(licence)}\n\n{_heading(aup)}\n"
+
+
+def llama_gated_files(version: str = "3.1") -> dict[str, bytes]:
+    """A meta-llama repo: the agreement in the card metadata, LICENSE and USE_POLICY.md gated."""
+    card = make_card(
+        f"## Model Information\n\nThe Meta Llama {version} collection of multilingual large "
+        "language models.\n\n**License:** A custom commercial license, the Llama "
+        f"{version} Community License, is available at the link above.\n",
+        language=["en", "de", "fr", "it", "pt", "hi", "es", "th"],
+        license=f"llama{version}",
+        pipeline_tag="text-generation",
+        tags=["facebook", "meta", "pytorch", "llama", "llama-3"],
+        extra_gated_prompt=llama_gated_prompt(version),
+        extra_gated_fields={
+            "First Name": "text",
+            "Last Name": "text",
+            "Date of birth": "date_picker",
+            "Country": "country",
+            "Affiliation": "text",
+            "Job title": {
+                "type": "select",
+                "options": ["Student", "Research Graduate", "AI researcher", "Other"],
+            },
+            "geo": "ip_location",
+            "By clicking Submit below I accept the terms of the license and acknowledge that "
+            "the information I provide will be collected stored processed and shared in "
+            "accordance with the Meta Privacy Policy": "checkbox",
+        },
+        extra_gated_description="The information you provide will be collected, stored, "
+        "processed and shared in accordance with the [Meta Privacy "
+        "Policy](https://www.facebook.com/privacy/policy/).",
+        extra_gated_button_content="Submit",
+    )
+    return {
+        "README.md": card,
+        "LICENSE": corpus_license(f"llama{version}.txt"),
+        "USE_POLICY.md": corpus_license(f"llama{version}-acceptable-use-policy.txt"),
+        "config.json": b"{}",
+        "original/params.json": b"{}",
+    }
+
+
+def gemma_gated_files() -> dict[str, bytes]:
+    """google/gemma-2-*: a short acknowledgement prompt, the terms in a gated LICENSE."""
+    card = make_card(
+        "# Gemma 2 model card\n\n**Model Page**: [Gemma](https://ai.google.dev/gemma/docs/base)"
+        "\n\n**Terms of Use**: [Terms](https://ai.google.dev/gemma/terms)\n",
+        license="gemma",
+        library_name="transformers",
+        pipeline_tag="text-generation",
+        extra_gated_heading="Access Gemma on Hugging Face",
+        extra_gated_prompt="To access Gemma on Hugging Face, you’re required to review and "
+        "agree to Google’s usage license. To do this, please ensure you’re logged in to "
+        "Hugging Face and click below. Requests are processed immediately.",
+        extra_gated_button_content="Acknowledge license",
+        tags=["conversational"],
+    )
+    return {
+        "README.md": card,
+        "LICENSE": corpus_license("gemma-v20240401.txt"),
+        "config.json": b"{}",
+        "model.safetensors": b"\x00" * 64,
+    }
+
+
+def mistral_gated_files() -> dict[str, bytes]:
+    """mistralai/Mistral-Large-*: `license: other` + `license_name`/`license_link` to a web
+    page, a privacy note as `extra_gated_description`, and no licence file in the repo."""
+    card = make_card(
+        "# Model Card for Mistral-Large-Instruct-2407\n\nMistral-Large-Instruct-2407 is an "
+        "advanced dense Large Language Model (LLM) of 123B parameters.\n",
+        license="other",
+        license_name="mrl",
+        license_link="https://mistral.ai/licenses/MRL-0.1.md",
+        language=["en", "fr", "de", "es", "it", "pt", "zh", "ja", "ru", "ko"],
+        extra_gated_description="If you want to learn more about how we process your personal "
+        'data, please read our <a href="https://mistral.ai/terms/">Privacy Policy</a>.',
+    )
+    return {
+        "README.md": card,
+        "params.json": b"{}",
+        "consolidated-00001-of-00051.safetensors": b"\x00" * 64,
+        "tokenizer.model.v3": b"\x00" * 16,
+    }
+
+
+def sd_gated_files() -> dict[str, bytes]:
+    """stabilityai/stable-diffusion-3.5-*: `license_name` + a relative `license_link` to a
+    gated LICENSE.md, and a prompt that links the agreement without quoting it."""
+    card = make_card(
+        "# Stable Diffusion 3.5 Large\n\nPlease note: This model is released under the "
+        "[Stability Community License](https://stability.ai/community-license-agreement).\n",
+        license="other",
+        license_name="stabilityai-ai-community",
+        license_link="LICENSE.md",
+        tags=["text-to-image", "stable-diffusion", "diffusers"],
+        inference=True,
+        extra_gated_prompt='By clicking "Agree", you agree to the [License Agreement]'
+        f"(https://huggingface.co/{SD_GATED}/blob/main/LICENSE.md) and acknowledge Stability "
+        "AI's [Privacy Policy](https://stability.ai/privacy-policy).",
+        extra_gated_fields={
+            "Name": "text",
+            "Email": "text",
+            "Country": "country",
+            "Organization or Affiliation": "text",
+            "What do you intend to use the model for?": {
+                "type": "select",
+                "options": [
+                    "Research",
+                    "Personal use",
+                    "Creative Professional",
+                    "Startup",
+                    "Enterprise",
+                ],
+            },
+            "I agree to the License Agreement and acknowledge Stability AI's Privacy Policy": "checkbox",
+        },
+        language=["en"],
+        pipeline_tag="text-to-image",
+    )
+    return {
+        "README.md": card,
+        "LICENSE.md": corpus_license("stabilityai-community.txt"),
+        "model_index.json": b"{}",
+        "sd3.5_large.safetensors": b"\x00" * 64,
+    }
 
 
 def populate(hub: HubServer) -> dict[str, str]:
@@ -785,23 +935,9 @@ def populate(hub: HubServer) -> dict[str, str]:
         },
         "llama3.1",
     )
-    # The gated base itself: model_info and README.md readable, LICENSE gated.
-    add(
-        LLAMA_BASE,
-        {
-            "README.md": make_card(
-                "# Llama 3.1 8B Instruct\n",
-                license="llama3.1",
-                pipeline_tag="text-generation",
-                extra_gated_prompt="### LLAMA 3.1 COMMUNITY LICENSE AGREEMENT",
-            ),
-            "LICENSE": corpus_license("llama3.1.txt"),
-            "USE_POLICY.md": corpus_license("llama3.1-acceptable-use-policy.txt"),
-            "original/params.json": b"{}",
-        },
-        "llama3.1",
-        gated="manual",
-    )
+    # The four gated shapes of the real Hub (see the builders below): model_info and
+    # README.md readable by everyone, every other file refused without granted access.
+    add(LLAMA_BASE, llama_gated_files(), "llama3.1", gated="manual")
     # A Gemma 2 fine-tune (corpus 106.md) and its gated base.
     add(
         "legal-ai/gemma-2-2b-legal-sft",
@@ -811,15 +947,9 @@ def populate(hub: HubServer) -> dict[str, str]:
         },
         "gemma",
     )
-    add(
-        "google/gemma-2-2b-it",
-        {
-            "README.md": make_card("# Gemma 2\n", license="gemma", pipeline_tag="text-generation"),
-            "LICENSE": corpus_license("gemma-v20240401.txt"),
-        },
-        "gemma",
-        gated="auto",
-    )
+    add(GEMMA_GATED, gemma_gated_files(), "gemma", gated="manual")
+    add(MISTRAL_GATED, mistral_gated_files(), "mrl", gated="auto")
+    add(SD_GATED, sd_gated_files(), "stabilityai-community", gated="auto")
     # Qwen2.5-72B-Instruct quantised (corpus 002.md: license other + license_name qwen).
     add(
         "AGIcafet/openthaigpt-1.6-72b-instruct-NVFP4",

@@ -79,7 +79,7 @@ def test_failures_are_per_model_errors_with_exit_3(hub: HubServer, cli_env: dict
     env = {**cli_env, "LICENSECHECK_HUB_TIMEOUT": "0.5"}
     models = [
         "acme/apache-model",
-        "meta-llama/Llama-3.1-8B-Instruct",  # gated
+        "meta-llama/Llama-3.1-8B-Instruct",  # gated: judged from its card metadata
         "acme/does-not-exist",
         "acme/apache-model@no-such-tag",
         "acme/relicensed",  # a listed file that is missing
@@ -95,7 +95,7 @@ def test_failures_are_per_model_errors_with_exit_3(hub: HubServer, cli_env: dict
     }
     assert kinds == {
         "acme/apache-model": ("ok", None),
-        "meta-llama/Llama-3.1-8B-Instruct": ("error", "gated"),
+        "meta-llama/Llama-3.1-8B-Instruct": ("ok", None),
         "acme/does-not-exist": ("error", "not-found"),
         "acme/apache-model@no-such-tag": ("error", "not-found"),
         "acme/relicensed": ("error", "not-found"),
@@ -104,8 +104,10 @@ def test_failures_are_per_model_errors_with_exit_3(hub: HubServer, cli_env: dict
         "acme/slow": ("error", "network"),
     }
     gated = report["results"][1]
-    assert gated["license"]["id"] == "llama3.1"  # the card metadata is still reported
-    assert report["summary"]["errors"] == 7
+    # The agreement in extra_gated_prompt is read: a verified determination, with verdicts.
+    assert gated["license"]["id"] == "llama3.1" and gated["license"]["verified"] is True
+    assert gated["verdicts"]
+    assert report["summary"]["errors"] == 6
     assert "Traceback" not in stderr
 
 

@@ -248,16 +248,19 @@ def test_a_broken_lock_is_reported_with_its_place(repo: Path, env: dict[str, str
     assert "models.a/b: 'card' is missing or has the wrong type" in result.stderr
 
 
-def test_lock_is_not_written_when_a_model_cannot_be_resolved(
+def test_lock_records_what_it_can_and_names_the_missing_model(
     repo: Path, env: dict[str, str], hub: HubServer
 ) -> None:
     path = locked(repo, env, hub)
-    before = path.read_bytes()
+    before = json.loads(path.read_text())["models"]
     write(repo / "src/gone.py", 'AutoModel.from_pretrained("h7org/does-not-exist")\n')
     result = run(["lock", str(repo), "--endpoint", hub.url], env)
     assert result.exit_code == 3
-    assert "not written: 1 model could not be resolved" in result.stderr
-    assert path.read_bytes() == before
+    assert "missing 1 model that could not be resolved: h7org/does-not-exist" in result.stderr
+    after = json.loads(path.read_text())["models"]
+    assert after == before  # every other model recorded as before, the missing one absent
+    scan = run(["scan", str(repo), "--offline", "--locked"], env)
+    assert scan.exit_code == 2 and "no entry for h7org/does-not-exist" in scan.stderr
 
 
 def test_interrupted_write_leaves_the_old_lock_whole(

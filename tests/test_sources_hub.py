@@ -93,7 +93,7 @@ def test_gated_repo_yields_metadata_and_gaps(hub: HubServer, hub_source: Factory
     facts = hub_source().fetch(ModelRef("meta-llama/Llama-3.1-8B-Instruct"))
     assert facts.gated
     assert facts.card.licenses == ("llama3.1",)
-    assert facts.card_text is not None and "Llama 3.1 8B" in facts.card_text  # README served
+    assert facts.card_text is not None and "Meta Llama 3.1" in facts.card_text  # README served
     assert facts.files == ()
     gaps = sorted(f.path for f in facts.findings if f.kind == "gated-file")
     assert gaps == ["LICENSE", "USE_POLICY.md"]

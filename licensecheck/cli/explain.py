@@ -26,6 +26,7 @@ from licensecheck.cli.options import (
     today,
 )
 from licensecheck.cli.output import write_report
+from licensecheck.formats import DECLARED_ONLY
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.model import License, Terms
@@ -151,6 +152,13 @@ def _result(out: _Text, result: ModelResult, policy: Policy, kb: KnowledgeBase) 
         out.line(f"{d.id}{name}{version}; confidence {d.confidence:.2f}", 1)
         if d.modified:
             out.line("the text differs in substance from the canonical licence (modified)", 1)
+        if not d.verified:
+            refused = f"; the Hub refused {', '.join(d.refused)}" if d.refused else ""
+            out.line(
+                f"{DECLARED_ONLY}: no licence text was read{refused}; request access on the "
+                "Hub, then set HF_TOKEN or run `hf auth login` for a full read",
+                1,
+            )
         for extra_id in d.extra:
             out.line(f"also found: {extra_id}", 1)
         for conflict in d.conflicts:
@@ -240,7 +248,12 @@ def _verdict(out: _Text, number: int, use: str, verdict: UseVerdict, policy: Pol
     for reason in verdict.reasons:
         if reason.rule.startswith(("terms:", "restriction:")):
             groups["licence"].append(reason)
-        elif reason.rule in ("unknown_license", "license_conflict", "modified_license"):
+        elif reason.rule in (
+            "unknown_license",
+            "license_conflict",
+            "modified_license",
+            "unverified_license",
+        ):
             groups["identification"].append(reason)
         elif reason.rule == "exception":
             groups["exception"].append(reason)

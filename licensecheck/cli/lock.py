@@ -5,9 +5,13 @@ reaches) on the Hub, or with `--offline` from the existing lock, the HF cache an
 directories, and writes `licensecheck.lock` in the scan root (or `--lockfile`): revision
 shas, licence determinations with the sha256 of the texts, lineage and the policy digest.
 
-Nothing is written when a model cannot be resolved (exit 3): a lock is complete or absent.
-The write is atomic. A summary of what changed goes to standard error; the verdicts are not
-the lock's business (`scan` is the gate), so the exit status is 0 when the lock is written.
+Every model that could be judged is recorded, a gated one whose licence files the Hub
+refused included (`verified: false`: judged on its declared licence). A model that could
+not be (not found, network) is named on standard error and left out: the lock holds the
+rest and the exit status is 3, so that a later `scan --locked` fails on the missing entry.
+When no referenced model could be judged, nothing is written (an old lock stays). The write
+is atomic. A summary of what changed goes to standard error; the verdicts are not the
+lock's business (`scan` is the gate), so the exit status is 0 when every model was locked.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ def build_lock(
 
     entries: dict[str, LockEntry] = {}
     for r in report.results:
-        if r.facts is None or r.determination is None:
+        if r.status != "ok" or r.facts is None or r.determination is None:
             continue
         entry = entry_from(
             r.facts,
@@ -89,11 +93,22 @@ def changes(old: Lock | None, new: Lock) -> str:
         for k, e in new.models.items()
         if k in before and (before[k].revision, before[k].licenses) != (e.revision, e.licenses)
     )
+    upgraded = sum(
+        1
+        for k, e in new.models.items()
+        if k in before
+        and not before[k].determination.verified
+        and e.determination.verified
+        and before[k].licenses == e.licenses
+    )
+    declared = sum(1 for e in new.models.values() if not e.determination.verified)
     referenced = sum(1 for e in new.models.values() if e.referenced)
+    also = f", {upgraded} now verified" if upgraded else ""
+    gated = f"; {declared} declared only (gated)" if declared else ""
     return (
         f"{referenced} referenced model{'s' if referenced != 1 else ''}, "
         f"{len(new.models) - referenced} base model{'s' if len(new.models) - referenced != 1 else ''}"
-        f" ({added} added, {changed} changed, {removed} removed)"
+        f" ({added} added, {changed} changed, {removed} removed{also}){gated}"
     )
 
 
@@ -150,13 +165,14 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
             )
             report = auditor.audit(refs)
         failed = [r for r in report.results if r.status != "ok"]
-        if failed:
-            for r in failed:
-                message = r.error.message if r.error else "could not be evaluated"
-                click.echo(f"licensecheck: error: {message}", err=True)
+        for r in failed:
+            message = r.error.message if r.error else "could not be evaluated"
+            click.echo(f"licensecheck: error: {message}", err=True)
+        missing = ", ".join(r.model for r in failed)
+        if failed and len(failed) == len(report.results):
             click.echo(
-                f"licensecheck: {display_path(target)} not written: {len(failed)} model"
-                f"{'s' if len(failed) != 1 else ''} could not be resolved",
+                f"licensecheck: {display_path(target)} not written: no model could be "
+                f"resolved ({missing})",
                 err=True,
             )
             raise SystemExit(EXIT_ERROR)
@@ -168,4 +184,11 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
                 err=True,
             )
         click.echo(f"licensecheck: wrote {display_path(target)}: {changes(old, new)}", err=True)
+        if failed:
+            click.echo(
+                f"licensecheck: {display_path(target)} is missing {len(failed)} model"
+                f"{'s' if len(failed) != 1 else ''} that could not be resolved: {missing}",
+                err=True,
+            )
+            raise SystemExit(EXIT_ERROR)
     raise SystemExit(EXIT_OK)

@@ -39,6 +39,7 @@ organisation:
 # unknown_license: review           # allow | review | deny
 # license_conflict: review
 # modified_license: review
+# unverified_license: review        # a gated model judged on its declared licence alone
 # otherwise: review                 # for a model no rule matches
 
 rules:

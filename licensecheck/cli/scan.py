@@ -187,7 +187,7 @@ def apply_drift(report: AuditReport, lock: Lock) -> tuple[AuditReport, int]:
     """Compare each model judged from a live source with its lock entry. A changed licence
     adds a `lock-drift` finding and turns the model's allowed uses into `review`."""
     from licensecheck.facts import ModelRef
-    from licensecheck.lockfile import DRIFT_PREFIX, drift
+    from licensecheck.lockfile import DRIFT_PREFIX, UPGRADE_PREFIX, drift, upgrade
     from licensecheck.results import Reason
 
     results = []
@@ -200,6 +200,9 @@ def apply_drift(report: AuditReport, lock: Lock) -> tuple[AuditReport, int]:
             continue
         message = drift(entry, r.determination, r.effective_licenses)
         if message is None:
+            better = upgrade(entry, r.determination)
+            if better is not None:  # the same licence, now read: a note, not drift
+                r = dataclasses.replace(r, findings=(*r.findings, UPGRADE_PREFIX + better))
             results.append(r)
             continue
         drifted += 1

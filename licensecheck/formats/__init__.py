@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
+    from licensecheck.identify.types import Determination
     from licensecheck.knowledge.store import KnowledgeBase
     from licensecheck.results import AuditReport
 
@@ -28,6 +29,17 @@ class RenderOptions:
 
 
 Renderer = Callable[["AuditReport", RenderOptions], str]
+
+# How every human format marks a licence judged on its declaration alone (a gated model
+# whose licence files could not be read; docs/spec/cli.md).
+DECLARED_ONLY = "declared only (gated)"
+
+
+def license_marks(determination: Determination) -> str:
+    """What follows a licence id in a human format: modified, declared only."""
+    marks = " (modified)" if determination.modified else ""
+    return marks + (f", {DECLARED_ONLY}" if not determination.verified else "")
+
 
 # name -> "module:function". Order is the order `--help` lists them in.
 FORMATS: dict[str, str] = {

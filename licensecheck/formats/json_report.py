@@ -62,10 +62,12 @@ def _license(
         "version": d.version,
         "confidence": _score(d.confidence),
         "modified": d.modified,
+        "verified": d.verified,
         "declared": list(d.declared),
         "extra": list(d.extra),
         "evidence": [_evidence(e) for e in d.evidence],
         "conflicts": [_conflict(c) for c in (*d.conflicts, *conflicts)],
+        **({} if d.verified else {"refused": list(d.refused)}),
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from licensecheck.formats import RenderOptions
+from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.identify.types import UNKNOWN
 from licensecheck.results import AuditReport, ModelResult, Reference, UseVerdict, most_severe
 
@@ -48,7 +48,7 @@ def _license(r: ModelResult) -> str:
     if r.determination is None:
         return "—"
     own = r.determination.id
-    label = escape(own) + (" (modified)" if r.determination.modified else "")
+    label = escape(own) + license_marks(r.determination)
     inherited = [lic for lic in r.effective_licenses if lic != own]
     if inherited:
         label += " + " + ", ".join(escape(x) for x in inherited)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from licensecheck.formats import RenderOptions
+from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.identify.types import UNKNOWN
 from licensecheck.results import AuditReport, ModelResult, Reference
 
@@ -114,7 +114,8 @@ def _license_label(r: ModelResult) -> str:
     if r.determination is None:
         return UNKNOWN
     inherited = [lic for lic in r.effective_licenses if lic != r.determination.id]
-    return r.determination.id + (f" + {', '.join(inherited)}" if inherited else "")
+    own = r.determination.id + license_marks(r.determination)
+    return own + (f" + {', '.join(inherited)}" if inherited else "")
 
 
 def _verdict_message(r: ModelResult, verdict: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from licensecheck.formats import RenderOptions
+from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.formats.json_report import summary
 from licensecheck.identify.types import UNKNOWN
 from licensecheck.results import AuditReport, ModelResult, UseVerdict, most_severe
@@ -38,7 +38,7 @@ def _license_cell(r: ModelResult) -> str:
     if r.determination is None:
         return "error"
     own = r.determination.id
-    label = own + (" (modified)" if r.determination.modified else "")
+    label = own + license_marks(r.determination)
     inherited = [lic for lic in r.effective_licenses if lic != own]
     if inherited:
         label += " + " + ", ".join(inherited)

@@ -8,9 +8,12 @@ Evidence, in a fixed order:
    a text the matcher calls a notice, is `kind: notice`; a use policy is `kind: aup`. A
    licence file whose text is not a known licence gives an `unknown` item, plus a `mention`
    item for each licence it names;
-3. the card text (`facts.card_text`): licence texts found in it, else the licences its
+3. licence texts in free-text card metadata fields (`extra_gated_prompt`, where Meta puts
+   the whole agreement of a gated model, `extra_gated_description`, and any other long
+   top-level string): source `card-metadata`, `via: text`, the field's name as the path;
+4. the card text (`facts.card_text`): licence texts found in it, else the licences its
    licence section names (or, without such a section, the lines that speak of a licence);
-4. a GGUF header's `general.license`.
+5. a GGUF header's `general.license`.
 
 The rules:
 
@@ -26,6 +29,9 @@ The rules:
   that names other licences is an `info` conflict. Agreement between independent sources
   raises the confidence (1 - product of their misses); a conflict multiplies it by 0.7.
 - No known licence anywhere -> `unknown` with confidence 0.
+- A gated model (or one whose licence files the Hub refused) with no licence text read
+  that supports the concluded licence is `verified: False`: judged on its declaration
+  alone, the refused files named (`Determination.refused`).
 
 Pure: works on `ModelFacts` a source already read.
 """
@@ -33,8 +39,8 @@ Pure: works on `ModelFacts` a source already read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from licensecheck.facts import ModelFacts, RepoFile
 from licensecheck.identify import metadata
@@ -49,6 +55,7 @@ _UNRANKED = 8  # a licence the knowledge base cannot place is treated as restric
 # Which source is more specific about what the licence actually says.
 SPECIFICITY: dict[str, int] = {
     "license-file": 4,
+    "metadata-text": 3,
     "card-text": 3,
     "gguf-metadata": 2,
     "card-metadata": 1,
@@ -58,6 +65,7 @@ SPECIFICITY: dict[str, int] = {
 
 _SOURCE_LABEL = {
     "card-metadata": "metadata",
+    "metadata-text": "metadata-text",
     "license-file": "file",
     "card-text": "card-text",
     "gguf-metadata": "gguf",
@@ -65,6 +73,7 @@ _SOURCE_LABEL = {
 }
 _SOURCE_NAME = {
     "card-metadata": "card metadata",
+    "metadata-text": "licence text in the card metadata",
     "license-file": "licence file",
     "card-text": "card text",
     "gguf-metadata": "GGUF metadata",
@@ -85,6 +94,19 @@ _NOTICE_FILE = re.compile(
     re.IGNORECASE,
 )
 _LICENCE_LINE = re.compile(r"licen[cs]|terms of use|许可|协议", re.IGNORECASE)
+
+# Card metadata fields that hold free text, read first; any other top-level string at least
+# METADATA_TEXT_MIN characters long is read too (a label or a link is shorter than a licence).
+METADATA_TEXT_FIELDS = ("extra_gated_prompt", "extra_gated_description")
+METADATA_TEXT_MIN = 400
+METADATA_TEXT_MAX_FIELDS = 8
+METADATA_TEXT_MAX_CHARS = 1024 * 1024  # as a licence file is read (sources/files.py)
+
+
+def _group(ev: Evidence) -> str:
+    """Where evidence comes from, for specificity and conflicts: a licence text in the card
+    metadata is read like a file, not declared like an id."""
+    return "metadata-text" if ev.source == "card-metadata" and ev.via == "text" else ev.source
 
 
 def restrictiveness(kb: KnowledgeBase, ev: Evidence) -> float:
@@ -286,6 +308,35 @@ def _mention(
     )
 
 
+def metadata_text_fields(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, text) for the card metadata fields worth reading as licence text: the known
+    free-text fields when present, then other long top-level strings by name; bounded."""
+    chosen: list[tuple[str, str]] = []
+    named = [k for k in METADATA_TEXT_FIELDS if isinstance(raw.get(k), str)]
+    others = sorted(
+        k
+        for k, v in raw.items()
+        if isinstance(k, str)
+        and k not in METADATA_TEXT_FIELDS
+        and isinstance(v, str)
+        and len(v) >= METADATA_TEXT_MIN
+    )
+    for key in (*named, *others)[:METADATA_TEXT_MAX_FIELDS]:
+        text = raw[key][:METADATA_TEXT_MAX_CHARS]
+        if text.strip():
+            chosen.append((key, text))
+    return chosen
+
+
+def metadata_text_evidence(raw: Mapping[str, Any], kb: KnowledgeBase) -> list[Evidence]:
+    """Licence texts (and AUPs) found in free-text card metadata fields; the field is the
+    path. A field that holds no known text gives nothing: most are a sentence and a link."""
+    out: list[Evidence] = []
+    for key, text in metadata_text_fields(raw):
+        out.extend(_text_evidence(text, metadata.SOURCE, key, kb))
+    return out
+
+
 def collect(facts: ModelFacts, kb: KnowledgeBase) -> list[Evidence]:
     """Every evidence item for a model, in a fixed order (metadata, files, card, GGUF)."""
     evidence = metadata.from_card(facts.card, facts.tags, kb)
@@ -297,6 +348,7 @@ def collect(facts: ModelFacts, kb: KnowledgeBase) -> list[Evidence]:
                 card_text, readme_path = _strip_front_matter(f.text), f.path
             continue
         evidence.extend(file_evidence(f, kb))
+    evidence.extend(metadata_text_evidence(facts.card.raw, kb))
     if card_text:
         evidence.extend(card_text_evidence(card_text, kb, readme_path))
     evidence.extend(gguf_evidence(facts.gguf_license, kb))
@@ -328,7 +380,7 @@ def _ordered_unique(values: Iterable[str]) -> tuple[str, ...]:
 def _ids_by_source(evidence: Iterable[Evidence]) -> dict[str, list[str]]:
     by_source: dict[str, list[str]] = {}
     for ev in evidence:
-        ids = by_source.setdefault(ev.source, [])
+        ids = by_source.setdefault(_group(ev), [])
         if ev.id not in ids:
             ids.append(ev.id)
     return by_source
@@ -397,7 +449,7 @@ def _confidence(evidence: list[Evidence], concluded: str, conflicted: bool) -> f
     best: dict[str, float] = {}
     for ev in evidence:
         if ev.id == concluded and ev.kind == "license":
-            best[ev.source] = max(best.get(ev.source, 0.0), ev.score)
+            best[_group(ev)] = max(best.get(_group(ev), 0.0), ev.score)
     miss = 1.0
     for score in best.values():
         miss *= 1.0 - min(max(score, 0.0), 1.0)
@@ -433,13 +485,13 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
         )
     best = max(
         pool,
-        key=lambda e: (restrictiveness(kb, e), SPECIFICITY.get(e.source, 0), e.score),
+        key=lambda e: (restrictiveness(kb, e), SPECIFICITY.get(_group(e), 0), e.score),
     )
     conflicts = _conflicts(evidence, best.id)
     # Version and modified flag: from the most specific evidence for the concluded id.
     same = sorted(
         (e for e in known if e.id == best.id),
-        key=lambda e: (-SPECIFICITY.get(e.source, 0), -e.score),
+        key=lambda e: (-SPECIFICITY.get(_group(e), 0), -e.score),
     )
     version = next((e.version for e in same if e.version), None)
     modified = any(e.modified for e in same)
@@ -459,7 +511,25 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
 
 def determine(facts: ModelFacts, kb: KnowledgeBase) -> Determination:
     """The licence a model's own evidence supports (lineage is applied later)."""
-    return combine(collect(facts, kb), kb)
+    return with_access(combine(collect(facts, kb), kb), facts)
+
+
+def with_access(determination: Determination, facts: ModelFacts) -> Determination:
+    """`verified: False` (and the refused files) for a gated model whose licence no text
+    that was read supports: a declaration is not the licence a publisher's file holds."""
+    from dataclasses import replace
+
+    refused = tuple(dict.fromkeys(f.path or "?" for f in facts.findings if f.kind == "gated-file"))
+    if not (facts.gated or refused):
+        return determination
+    concluded = determination.id
+    read = any(
+        e.via == "text" and e.kind == "license" and (e.id == concluded or concluded == UNKNOWN)
+        for e in determination.evidence
+    )
+    if read:
+        return determination
+    return replace(determination, verified=False, refused=refused)
 
 
 __all__ = [
@@ -469,5 +539,7 @@ __all__ = [
     "determine",
     "file_evidence",
     "gguf_evidence",
+    "metadata_text_evidence",
     "restrictiveness",
+    "with_access",
 ]

@@ -71,3 +71,7 @@ class Determination:
     conflicts: tuple[Conflict, ...] = ()
     declared: tuple[str, ...] = field(default=())  # ids the card metadata declares
     extra: tuple[str, ...] = ()  # further licences found (dual licences, AUPs)
+    # False when no licence text that could be read supports `id` and the model is gated:
+    # judged on its declaration alone (the policy's `unverified_license` applies).
+    verified: bool = True
+    refused: tuple[str, ...] = ()  # licence files the Hub refused (gated), for the reason

@@ -1,7 +1,8 @@
 """The verdict for one model and one use, exactly as ../shared/spec/policy.md lays it down.
 
 1. the licence layer (`terms`), per effective licence;
-2. `unknown_license`, `license_conflict`, `modified_license` where they fit;
+2. `unknown_license`, `license_conflict`, `modified_license`, `unverified_license` where
+   they fit (the last for a gated model whose licence text could not be read);
 3. every matching rule, or `otherwise` when none matched;
 4. the most severe of all of these (deny > review > allow);
 5. a valid, unexpired exception replaces the verdict; an expired one is ignored and said so.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from licensecheck.identify.types import Determination
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import rules as rules_mod
 from licensecheck.policy import terms as terms_mod
@@ -66,6 +68,9 @@ def evaluate(
                 license=subject.determination.id,
             )
         )
+
+    if not subject.determination.verified:
+        reasons.append(unverified_reason(policy, subject.determination))
 
     # 3. The organisation's rules.
     seen = rules_mod.view(kb, subject)
@@ -126,6 +131,25 @@ def evaluate(
         reasons=tuple(reasons),
         obligations=() if verdict == "deny" else tuple(obligations),
         waived_by=waived_by,
+    )
+
+
+def unverified_reason(policy: Policy, determination: Determination) -> Reason:
+    """Why a declared-only licence weighs on the verdict, and how to get a full read."""
+    refused = determination.refused
+    if refused:
+        gap = (
+            f"the Hub refused {', '.join(refused)} (gated); request access on the Hub, then "
+            "set HF_TOKEN or run `hf auth login` for a full read"
+        )
+    else:
+        gap = "the gated repo holds no licence text licensecheck could read"
+    return Reason(
+        rule="unverified_license",
+        message=f"licence {determination.id} is declared only (gated): {gap}; the policy's "
+        f"unverified_license is {policy.unverified_license}",
+        verdict=policy.unverified_license,
+        license=determination.id,
     )
 
 

@@ -338,6 +338,7 @@ def _merge(layers: list[Layer], path: str | None) -> Policy:
         unknown_license=fields.get("unknown_license", "review"),
         license_conflict=fields.get("license_conflict", "review"),
         modified_license=fields.get("modified_license", "review"),
+        unverified_license=fields.get("unverified_license", "review"),
         rules=numbered,
         otherwise=fields.get("otherwise", "review"),
         exceptions=tuple(exceptions),

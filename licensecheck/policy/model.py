@@ -78,6 +78,7 @@ class Policy:
     unknown_license: str = "review"
     license_conflict: str = "review"
     modified_license: str = "review"
+    unverified_license: str = "review"  # a gated model judged on its declaration alone
     rules: tuple[Rule, ...] = ()
     otherwise: str = "review"
     exceptions: tuple[Waiver, ...] = ()

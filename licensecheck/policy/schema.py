@@ -40,6 +40,7 @@ TOP_KEYS = (
     "unknown_license",
     "license_conflict",
     "modified_license",
+    "unverified_license",
     "rules",
     "otherwise",
     "exceptions",
@@ -58,7 +59,13 @@ COUNT_KEYS = ("monthly_active_users", "monthly_revenue_usd", "annual_revenue_usd
 RULE_KEYS = ("match", "uses", "verdict", "reason")
 EXCEPTION_KEYS = ("model", "uses", "verdict", "reason", "approved_by", "expires")
 USE_DEF_KEYS = ("like", "description")
-VERDICT_KEYS = ("unknown_license", "license_conflict", "modified_license", "otherwise")
+VERDICT_KEYS = (
+    "unknown_license",
+    "license_conflict",
+    "modified_license",
+    "unverified_license",
+    "otherwise",
+)
 
 # Sections that may be left empty (`organisation:` followed only by comments).
 NULLABLE = ("organisation", "uses_defined", "rules", "exceptions")
