@@ -11,7 +11,8 @@ other text is an `Instruction` the caller shows to a person, never pasted as a n
 `include-license` (ship a copy of the licence), which belongs with the notices.
 
 A line required by several models or licences appears once. A model whose licence could not
-be identified, or that could not be read, makes the notice incomplete: it is listed in
+be identified, that could not be read, or whose licence files the Hub refused (gated: their
+notices and copyright lines unread) makes the notice incomplete: it is listed in
 `Notice.incomplete`, so the caller can fail closed instead of printing a partial notice as
 if it were whole.
 """
@@ -333,6 +334,11 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
             message = result.error.message if result.error is not None else "not evaluated"
             gaps.append(Gap(result.model, f"could not be read: {message}"))
             continue
+        refused = result.determination.refused if result.determination is not None else ()
+        if refused:  # gated: their notices and copyright lines were not read
+            gaps.append(
+                Gap(result.model, f"the Hub refused {', '.join(refused)} (gated; set HF_TOKEN)")
+            )
         licenses = result.effective_licenses
         if not licenses:
             det = result.determination
