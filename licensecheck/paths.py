@@ -14,6 +14,38 @@ from collections.abc import Iterable
 from pathlib import Path
 
 LOCK_NAME = "licensecheck.lock"  # the lock file's name in a repository (lockfile.py)
+# What marks a repository's root: configuration is looked for up to there (like ruff and
+# pre-commit), never above it (a folder above a checkout is not the project's).
+REPO_MARKERS = (".git", ".hg", ".svn")
+
+
+def config_folders(start: Path) -> list[Path]:
+    """`start` and its parent folders up to the repository root, nearest first; `start`
+    alone when it is in no repository. A parent is given relative to the working directory
+    when `start` is relative ("..", "../.."), so that messages name files as a person would."""
+    here = start.resolve()
+    folders = [start]
+    for folder in (here, *here.parents):
+        if folder != here:
+            folders.append(folder if start.is_absolute() else _relative(folder))
+        if any((folder / marker).exists() for marker in REPO_MARKERS):
+            return folders
+    return [start]  # in no repository: the folder itself only
+
+
+def _relative(folder: Path) -> Path:
+    try:
+        return Path(os.path.relpath(folder))
+    except ValueError:  # another drive (Windows)
+        return folder
+
+
+def find_upwards(start: Path, name: str) -> Path | None:
+    """The nearest `name` (a file) in `config_folders(start)`, or None."""
+    for folder in config_folders(start):
+        if (folder / name).is_file():
+            return folder / name
+    return None
 
 
 def cache_dir() -> Path:

@@ -39,7 +39,8 @@ def test_validate_reports_a_typo_with_line_column_and_suggestion(tmp_path: Path)
     assert code == 2
     assert out == ""
     assert (
-        f"{path}:4:5: unknown key 'verdcit' in a rule (did you mean 'verdict'?)" in err.splitlines()
+        f"licensecheck: error: {path}:4:5: unknown key 'verdcit' in a rule (did you mean "
+        "'verdict'?)" in err.splitlines()
     )
     assert "Traceback" not in err
 
@@ -99,7 +100,7 @@ def test_init_refuses_to_overwrite_without_force(
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".licensecheck.yaml").write_text("name: mine\n")
     code, _, err = run("policy", "init")
-    assert code == 2 and "already exists" in err
+    assert code == 2 and err.startswith("licensecheck: error: ") and "already exists" in err
     assert (tmp_path / ".licensecheck.yaml").read_text() == "name: mine\n"
     code, _, _ = run("policy", "init", "--force", "--preset", "research")
     assert code == 0
@@ -112,6 +113,7 @@ def test_init_unknown_preset_and_custom_path(
     monkeypatch.chdir(tmp_path)
     code, _, err = run("policy", "init", "--preset", "comercial")
     assert code == 2 and "did you mean 'commercial'?" in err
+    assert err.startswith("licensecheck: error: unknown preset 'comercial'")
     code, _, _ = run("policy", "init", "--path", "conf.yaml")
     assert code == 0 and load_policy("conf.yaml").sources == (
         "preset:default",

@@ -2,7 +2,8 @@
 
 Discovers the references like `scan`, resolves each model (and the base models its lineage
 reaches) on the Hub, or with `--offline` from the existing lock, the HF cache and local
-directories, and writes `licensecheck.lock` in the scan root (or `--lockfile`): revision
+directories, and writes `licensecheck.lock` in the scan root (or `--lockfile`; run with no
+PATH from a subfolder, the project whose lock is in a parent folder is locked): revision
 shas, licence determinations with the sha256 of the texts, lineage and the policy digest.
 
 Every model that could be judged is recorded, a gated one whose licence files the Hub
@@ -134,6 +135,12 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
                 raise UsageError(f"{p}: no such file or directory")
         root = scan_root(paths)
         target = lock_path(root, options.get("lockfile"), for_writing=True)
+        if not paths and target.parent != root:
+            # Run from a subfolder of a project whose lock is further up: lock the project
+            # (locking the subfolder alone would drop the rest of the project's models).
+            root = target.parent
+            paths = (str(root),)
+            click.echo(f"licensecheck: locking the project in {display_path(root)}", err=True)
         if target.is_dir():
             raise UsageError(f"--lockfile {display_path(target)}: is a directory")
         if not (target.parent if str(target.parent) else Path(".")).is_dir():

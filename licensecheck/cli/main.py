@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
+from typing import Any, NoReturn
 
 # A run is short and allocates mostly long-lived objects (modules, classes, the knowledge
 # base): collect the young generation every 10,000 allocations instead of 700, which spares
@@ -61,11 +63,53 @@ class LazyGroup(click.Group):
         cmd: click.Command = getattr(module, attr)
         return cmd
 
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's own main, but every error is one `licensecheck: error: ...` line (click's
+        usage errors included, with the --help to read) and Ctrl-C is status 130."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.Abort:  # Ctrl-C (or EOF at a prompt) outside a command's guard
+            _exit_interrupted()
+        except click.ClickException as exc:
+            _show_error(exc)
+            sys.exit(exc.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Help without importing every subcommand.
         rows = [(name, HELP.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _show_error(exc: click.ClickException) -> None:
+    from licensecheck.cli.options import echo_error
+
+    ctx = getattr(exc, "ctx", None)
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    if isinstance(exc, no_args) and ctx is not None:  # `licensecheck` alone: the help
+        click.echo(ctx.get_help(), err=True)
+        return
+    message = exc.format_message()
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message = f"{message} (see `{ctx.command_path} --help`)"
+    echo_error(message)
+
+
+def _exit_interrupted() -> NoReturn:
+    from licensecheck.cli.options import EXIT_INTERRUPTED
+
+    click.echo("licensecheck: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

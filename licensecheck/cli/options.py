@@ -92,8 +92,9 @@ def model_options(func: F) -> F:
         click.option(
             "--policy",
             metavar="FILE",
-            help="Policy YAML. Default: .licensecheck.yaml, else [tool.licensecheck] policy in "
-            "pyproject.toml, else the built-in 'default' preset.",
+            help="Policy YAML. Default: the nearest .licensecheck.yaml, else [tool.licensecheck] "
+            "in pyproject.toml, from here up to the repository root; else the built-in "
+            "'default' preset.",
         ),
         click.option("--preset", metavar="NAME", help="Use a built-in policy (e.g. commercial)."),
         click.option(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from licensecheck.cli.options import echo_error
 from licensecheck.errors import PolicyError
+
+if TYPE_CHECKING:
+    from licensecheck.policy.model import Policy
 
 STARTER = """\
 # licensecheck policy: what this organisation accepts, per use.
@@ -70,28 +76,56 @@ def policy() -> None:
 
 
 @policy.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
-    """Validate policy FILES: each problem is reported as file:line:column."""
-    from licensecheck.policy.engine import expired_exceptions
-    from licensecheck.policy.load import load_policy
+    """Validate policy FILES: each problem is reported as file:line:column.
 
+    With no FILES, validates the policy `audit` would use here: the nearest
+    .licensecheck.yaml or [tool.licensecheck] in pyproject.toml, from this folder up to the
+    repository root (else the built-in default preset).
+    """
+    from licensecheck.cli.options import guarded, today
+    from licensecheck.policy.engine import expired_exceptions
+    from licensecheck.policy.load import DEFAULT_PRESET, find_config, load_policy, load_preset
+
+    targets: list[tuple[str, Callable[[], Policy]]] = []
+    if files:
+        targets = [(file, functools.partial(load_policy, file)) for file in files]
+    else:
+        with guarded():  # a broken pyproject.toml is a configuration error (exit 2)
+            found = find_config(Path("."))
+        if found is None:
+            click.echo(
+                "licensecheck: no .licensecheck.yaml or [tool.licensecheck] from here up to the "
+                f"repository root: audit uses the built-in {DEFAULT_PRESET!r} preset",
+                err=True,
+            )
+            targets = [
+                (f"preset {DEFAULT_PRESET!r}", functools.partial(load_preset, DEFAULT_PRESET))
+            ]
+        elif found.preset is not None:
+            targets = [(found.describe(), functools.partial(load_preset, found.preset))]
+        else:
+            assert found.policy is not None
+            targets = [(str(found.policy), functools.partial(load_policy, found.policy))]
     failed = False
-    for file in files:
+    with guarded():
+        date = today()
+    for name, load in targets:
         try:
-            loaded = load_policy(file)
+            loaded = load()
         except PolicyError as exc:
             failed = True
             for problem in exc.problems:
-                click.echo(problem, err=True)
+                echo_error(problem)
             continue
         chain = f", extends {' <- '.join(loaded.sources[:-1])}" if len(loaded.sources) > 1 else ""
         click.echo(
-            f"{file}: valid policy {loaded.name!r}: {len(loaded.rules)} rules, "
+            f"{name}: valid policy {loaded.name!r}: {len(loaded.rules)} rules, "
             f"{len(loaded.exceptions)} exceptions{chain}"
         )
-        for line in expired_exceptions(loaded, dt.date.today()):
-            click.echo(f"warning: {line}", err=True)
+        for line in expired_exceptions(loaded, date):
+            click.echo(f"licensecheck: warning: {line}", err=True)
     if failed:
         raise click.exceptions.Exit(2)
 
@@ -119,22 +153,20 @@ def init(preset: str, path: str, force: bool) -> None:
 
     names = preset_names()
     if preset not in names:
-        click.echo(
-            f"error: unknown preset {preset!r}; presets are {', '.join(names)}"
-            f"{suggestion(preset, names)}",
-            err=True,
+        echo_error(
+            f"unknown preset {preset!r}; presets are {', '.join(names)}{suggestion(preset, names)}"
         )
         raise click.exceptions.Exit(2)
     target = Path(path)
     if target.exists() and not force:
-        click.echo(f"error: {path} already exists; use --force to overwrite it", err=True)
+        echo_error(f"{path} already exists; use --force to overwrite it")
         raise click.exceptions.Exit(2)
     name = target.resolve().parent.name or "policy"
     text = STARTER.format(filename=path, preset=preset, name=_yaml_string(f"{name} policy"))
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
-        click.echo(f"error: {path}: cannot write: {exc.strerror}", err=True)
+        echo_error(f"{path}: cannot write: {exc.strerror}")
         raise click.exceptions.Exit(2) from None
     click.echo(
         f"wrote {path} (extends {preset}); fill in organisation: and run "

@@ -14,7 +14,8 @@ without loading the knowledge base, the policy or the audit code:
   its own per-file cache); so a commit whose staged files reference no model replays the
   last such run whatever the files are;
 - the bytes of the lock, of each file that can choose the policy (`.licensecheck.yaml` and
-  `pyproject.toml` in the scan root and the working directory), and of each file the policy
+  `pyproject.toml` in the scan root, the working directory and their parents up to the
+  repository root), and of each file the policy
   was built from (its `extends` chain);
 - licensecheck itself: its version and the size and mtime of every file of the package and
   of the presets, so that an upgrade or an edit never replays an older report.
@@ -134,7 +135,10 @@ def fingerprint(
         ),
         f"lock:{lock.resolve()}:{_digest_file(lock)}",
     ]
-    for folder in dict.fromkeys((root.resolve(), Path(cwd))):
+    # The policy is looked for from the root and the working directory up to the repository
+    # root: a file added or edited in any of those folders can change it.
+    folders = [*paths.config_folders(root.resolve()), *paths.config_folders(Path(cwd))]
+    for folder in dict.fromkeys(folders):
         for name in _POLICY_CHOOSERS:
             parts.append(f"{folder / name}:{_digest_file(folder / name)}")
     parts.append(found)

@@ -5,8 +5,8 @@ file names (what pre-commit passes) it scans only those files. Each result carri
 that reference the model (`references: [{path, line}]`, paths relative to the scan root: the
 directory given when a single directory is scanned, else the current directory).
 
-`licensecheck.lock` and the policy are looked up in the scan root, then in the current
-directory. With a lock:
+`licensecheck.lock` and the policy are looked up in the scan root and its parent folders up to
+the repository root, then in the current directory and its parents. With a lock:
 
 - `--offline`: models the lock holds are judged from it (no network, no HF cache); others
   come from the HF cache or fail as not found;
@@ -65,8 +65,6 @@ if TYPE_CHECKING:
     from licensecheck.sources.interface import ModelSource
     from licensecheck.sources.lock import LockSource
 
-POLICY_FILE = ".licensecheck.yaml"
-
 
 def lock_options(func: Any) -> Any:
     func = click.option(
@@ -88,36 +86,34 @@ def scan_root(paths: Sequence[str]) -> Path:
     return Path(".")
 
 
-def _has_policy(folder: Path) -> bool:
-    if (folder / POLICY_FILE).is_file():
-        return True
-    pyproject = folder / "pyproject.toml"
-    try:
-        return pyproject.is_file() and "[tool.licensecheck]" in pyproject.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
 def policy_for(opts: ModelOptions, kb: KnowledgeBase, root: Path) -> Policy:
-    """An explicit --policy/--preset; else the scan root's policy; else the working directory's.
+    """An explicit --policy/--preset; else the policy configured in the scan root or its
+    parents up to the repository root; else the working directory's (and its parents').
 
     The loaded policy is kept in the user cache while its files are unchanged (the warm path
     then parses and validates no YAML)."""
     from licensecheck.cli.options import resolve_policy
+    from licensecheck.policy.load import find_config
 
-    cwd = Path.cwd() if opts.policy or opts.preset or not _has_policy(root) else root
+    explicit = opts.policy or opts.preset
+    cwd = Path.cwd() if explicit or find_config(root) is None else root
     return resolve_policy(opts, kb, cwd)
 
 
 def lock_path(root: Path, explicit: str | None, *, for_writing: bool = False) -> Path:
-    from licensecheck.paths import LOCK_NAME
+    """--lockfile; else the nearest licensecheck.lock from the scan root up to the
+    repository root, else from the working directory up; else a new one in the scan root
+    (writing) or the working directory."""
+    from licensecheck.paths import LOCK_NAME, find_upwards
 
     if explicit:
         return Path(explicit)
-    candidate = root / LOCK_NAME
-    if for_writing or candidate.is_file():
-        return candidate
-    return Path(LOCK_NAME)
+    found = find_upwards(root, LOCK_NAME)
+    if found is None and not for_writing:
+        found = find_upwards(Path("."), LOCK_NAME)
+    if found is not None:
+        return found
+    return root / LOCK_NAME if for_writing else Path(LOCK_NAME)
 
 
 def display_path(path: Path) -> str:

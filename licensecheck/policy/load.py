@@ -74,22 +74,58 @@ def resolve_policy(
     *,
     cache: Path | None = None,
 ) -> Policy:
-    """The policy that applies: an explicit `--policy`, else `--preset`, else
-    `.licensecheck.yaml` in `cwd`, else `[tool.licensecheck] policy` (or `preset`) in
-    `cwd/pyproject.toml`, else the built-in `default` preset."""
+    """The policy that applies: an explicit `--policy`, else `--preset`, else the nearest
+    configuration in `cwd` and its parent folders up to the repository root (`find_config`),
+    else the built-in `default` preset."""
     if policy_path:
         return load_policy(_relative_to(policy_path, cwd), kb, cache=cache)
     if preset:
         return load_preset(preset, kb, cache=cache)
-    if (cwd / POLICY_FILE).is_file():
-        return load_policy(_relative_to(POLICY_FILE, cwd), kb, cache=cache)
-    configured = _pyproject_setting(cwd)
-    if configured is not None:
-        key, value = configured
-        if key == "preset":
-            return load_preset(value, kb, cache=cache)
-        return load_policy(_relative_to(value, cwd), kb, cache=cache)
-    return load_preset(DEFAULT_PRESET, kb, cache=cache)
+    found = find_config(cwd)
+    if found is None:
+        return load_preset(DEFAULT_PRESET, kb, cache=cache)
+    if found.preset is not None:
+        return load_preset(found.preset, kb, cache=cache)
+    assert found.policy is not None
+    return load_policy(found.policy, kb, cache=cache)
+
+
+class Config:
+    """Where a folder's policy comes from: a policy file (`.licensecheck.yaml`, or the
+    `policy` of `[tool.licensecheck]`) or a preset name; `origin` is the file that says so."""
+
+    __slots__ = ("origin", "policy", "preset")
+
+    def __init__(self, origin: Path, policy: Path | None = None, preset: str | None = None):
+        self.origin = origin
+        self.policy = policy
+        self.preset = preset
+
+    def describe(self) -> str:
+        if self.preset is not None:
+            return f"preset {self.preset!r} (from {self.origin})"
+        return str(self.policy)
+
+
+def find_config(start: Path) -> Config | None:
+    """The nearest policy configuration in `start` and its parents up to the repository
+    root (like ruff and pre-commit): in each folder `.licensecheck.yaml`, else a
+    `[tool.licensecheck]` table in `pyproject.toml`. A broken `pyproject.toml` or an
+    unknown key in the table is an error, never a silent fall back to the default."""
+    if start.resolve() == Path.cwd().resolve():
+        start = Path(".")  # files named as from here: .licensecheck.yaml, ../pyproject.toml
+    for folder in paths.config_folders(start):
+        policy_file = folder / POLICY_FILE
+        if policy_file.is_file():
+            return Config(policy_file, policy=_relative_to(POLICY_FILE, folder))
+        configured = _pyproject_setting(folder)
+        if configured is not None:
+            key, value = configured
+            origin = folder / "pyproject.toml"
+            if key == "preset":
+                return Config(origin, preset=value)
+            return Config(origin, policy=_relative_to(value, folder))
+    return None
 
 
 # --- the cache of loaded policies --------------------------------------------------------
@@ -180,6 +216,9 @@ def _relative_to(path: str, cwd: Path) -> Path:
     return cwd / p
 
 
+PYPROJECT_KEYS = ("policy", "preset")  # what [tool.licensecheck] may hold
+
+
 def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
     """`("policy", path)` or `("preset", name)` from `[tool.licensecheck]`, if set."""
     pyproject = cwd / "pyproject.toml"
@@ -189,8 +228,9 @@ def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError([f"{pyproject}: cannot read: {exc}"]) from None
-    if "licensecheck" not in text:
-        return None  # however the table is spelt, its key is in the text: no TOML parse
+    if "licensecheck" not in text and "\\u" not in text and "\\U" not in text:
+        # However the table is spelt, its name is in the text (or escaped): no TOML parse.
+        return None
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10 needs the tomli backport
@@ -199,10 +239,25 @@ def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError([f"{pyproject}: not valid TOML: {exc}"]) from None
-    section = data.get("tool", {}).get("licensecheck", {})
+    tool = data.get("tool", {})
+    section = tool.get("licensecheck") if isinstance(tool, dict) else None
+    if section is None:
+        return None
     if not isinstance(section, dict):
         raise PolicyError([f"{pyproject}: [tool.licensecheck] must be a table"])
-    for key in ("policy", "preset"):
+    from licensecheck.policy.schema import suggestion
+
+    problems = [
+        f"{pyproject}: [tool.licensecheck]: unknown key {key!r}; the keys are "
+        f"{', '.join(PYPROJECT_KEYS)}{suggestion(str(key), list(PYPROJECT_KEYS))}"
+        for key in section
+        if key not in PYPROJECT_KEYS
+    ]
+    if problems:
+        raise PolicyError(problems)
+    if len(section) > 1:
+        raise PolicyError([f"{pyproject}: [tool.licensecheck]: give policy or preset, not both"])
+    for key in PYPROJECT_KEYS:
         value = section.get(key)
         if value is None:
             continue
