@@ -50,15 +50,15 @@ _NOT_CONTENT = frozenset({"source"})
 def matcher_version(kb_digest: str) -> str:
     """A digest of what identification depends on besides the knowledge base data: the
     identification and knowledge code, the canonical texts and the index format."""
-    from licensecheck import __version__, facts, identify, knowledge, paths
+    from licensecheck import facts, identify, knowledge, paths
     from licensecheck.identify import signature  # not the index itself: a warm run needs none
 
     texts_dir = Path(knowledge.__file__).parent / "texts"
-    code = [Path(facts.__file__ or "")]
-    for package in (identify, knowledge):
-        code.extend(sorted(Path(package.__file__ or "").parent.glob("*.py")))
-    seed = f"{__version__}\0{signature.FORMAT}\0{signature.texts_digest(kb_digest, texts_dir)}"
-    return paths.files_digest(code, seed)[:20]
+    code = [
+        Path(facts.__file__ or ""),
+        *(Path(p.__file__ or "").parent for p in (identify, knowledge)),
+    ]
+    return paths.code_digest(code, signature.texts_digest(kb_digest, texts_dir))
 
 
 # --- encoding ----------------------------------------------------------------------------

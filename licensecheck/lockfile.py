@@ -23,14 +23,13 @@ recorded by the next `licensecheck lock`), not drift; a text naming another lice
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from licensecheck import paths
 from licensecheck.errors import UsageError
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.types import Change, Conflict, Determination, Evidence
@@ -322,29 +321,9 @@ def dumps(lock: Lock) -> str:
 
 
 def write(path: Path, lock: Lock) -> None:
-    """Write atomically: the old lock stays whole until the new one is complete on disk."""
-    import tempfile
-
-    text = dumps(lock)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        # mkstemp makes the file private; a lock is a shared project file like any other.
-        try:
-            mode = path.stat().st_mode & 0o777
-        except OSError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Interrupted (Ctrl-C included) or failed: remove the partial file, keep the old lock.
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write atomically: the old lock stays whole until the new one is complete on disk (a
+    lock is a shared project file: not private; its mode is kept)."""
+    paths.write_atomic(path, dumps(lock).encode("utf-8"), durable=True)
 
 
 # --- reading --------------------------------------------------------------------------------

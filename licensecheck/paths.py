@@ -8,6 +8,7 @@ pickle and hashlib loaded on use), so the warm paths can call it first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -62,20 +63,31 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "licensecheck"
 
 
-def files_digest(files: Iterable[Path], seed: str = "") -> str:
-    """SHA-256 (hex) of `seed` and each file's name and bytes, in the order given. A file
-    that cannot be read counts as such: what a cache is keyed on must change with the code
-    or data it names, and a file gone missing is a change."""
+def code_digest(sources: Iterable[Path], seed: str = "") -> str:
+    """The one rule for keying a cache on the code (and bundled data) that shapes what it
+    holds: 20 hex digits of SHA-256 over licensecheck's version, `seed` (what else the key
+    depends on) and, for each source in the order given, its name and bytes; a directory
+    stands for the files directly in it, by name. A file that cannot be read counts as
+    such: a key must change with the code it names, and a file gone missing is a change."""
     import hashlib
 
-    h = hashlib.sha256(seed.encode())
-    for path in files:
-        h.update(path.name.encode() + b"\0")
+    from licensecheck import __version__
+
+    h = hashlib.sha256(f"{__version__}\0{seed}\0".encode())
+    for source in sources:
         try:
-            h.update(path.read_bytes())
+            files = (
+                sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else [source]
+            )
         except OSError:
-            h.update(b"<unreadable>")
-    return h.hexdigest()
+            files = [source]
+        for path in files:
+            h.update(path.name.encode() + b"\0")
+            try:
+                h.update(read_bytes(path))
+            except OSError:
+                h.update(b"<unreadable>")
+    return h.hexdigest()[:20]
 
 
 def stat_digest(directory: Path, suffix: str) -> str:
@@ -119,12 +131,15 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
+def write_atomic(path: Path, data: bytes, *, private: bool = False, durable: bool = False) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never half
     of one: a temporary file beside it (named by process and thread), then `os.replace`.
-    The folder is made if needed. `private`: readable by the owner only (0600), for what
-    may echo a private repo or a policy; otherwise as the umask allows, as huggingface_hub
-    leaves the files of a shared HF cache. OSError when it cannot be written."""
+    The folder is made if needed; an interruption (Ctrl-C included) leaves the old file
+    and no temporary one. `private`: readable by the owner only (0600), for what may echo a
+    private repo or a policy; otherwise a file being replaced keeps its mode, and a new one
+    is as the umask allows, as huggingface_hub leaves the files of a shared HF cache.
+    `durable`: on disk (fsync) before it replaces the old file, for what a user keeps (the
+    lock), not for a cache. OSError when it cannot be written."""
     import threading
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +148,13 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     try:
         fd = os.open(temporary, flags | getattr(os, "O_NOFOLLOW", 0), 0o600 if private else 0o666)
         with os.fdopen(fd, "wb") as fh:
+            if not private:
+                with contextlib.suppress(OSError):  # new file: the umask's mode stands
+                    os.chmod(fh.fileno(), path.stat().st_mode & 0o777)
             fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(temporary, path)
     finally:
         if os.path.lexists(temporary):

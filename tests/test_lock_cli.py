@@ -273,7 +273,7 @@ def test_interrupted_write_leaves_the_old_lock_whole(
     def interrupted(src: str, dst: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(lockfile.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         lockfile.write(path, lockfile.Lock(policy_name="new", policy_sha256="1" * 64))
     assert path.read_bytes() == before

@@ -43,7 +43,7 @@ def use_color() -> bool:
 
 
 def terminal_width() -> int:
-    import shutil  # (with tempfile below) only where used: the warm path writes to stdout
+    import shutil  # only where used: the warm path writes to stdout
 
     return shutil.get_terminal_size((120, 24)).columns
 
@@ -73,13 +73,10 @@ def emit_report(text: str, output: str | None) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"--output {output!r}: directory {str(parent)!r} does not exist")
-    import tempfile
+    from licensecheck import paths
 
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+    try:  # owner-only, as before: a report may name private repos
+        paths.write_atomic(target, text.encode("utf-8"), private=True)
     except OSError as exc:
         raise UsageError(f"--output {output!r}: cannot write: {exc.strerror or exc}") from None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from licensecheck import __version__, paths
+from licensecheck import paths
 from licensecheck.discovery.types import FoundRef, Problem
 
 MAX_ENTRIES = 20_000  # files remembered per scan root; the oldest are dropped beyond this
@@ -27,7 +27,7 @@ Found = tuple[tuple[FoundRef, ...], tuple[Problem, ...]]
 
 def _code_signature() -> str:
     """Changes whenever the discovery code does (an upgrade, or an edit in a checkout)."""
-    return f"{__version__}:{paths.stat_digest(Path(__file__).parent, '.py')[:16]}"
+    return paths.code_digest([Path(__file__).parent])
 
 
 class DiscoveryCache:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import pickle
 from array import array
 from collections import Counter
@@ -418,21 +417,11 @@ def _consistent(index: Index) -> bool:
 
 
 def _write_cache(path: Path, index: Index) -> None:
-    import tempfile
+    from licensecheck import paths
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)  # atomic: a reader sees the old file or the new one
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+    # A read-only or missing cache only costs the rebuild next time.
+    if paths.write_pickle(path, index):
         _prune(path.parent, keep=path)
-    except OSError:
-        pass  # a read-only or missing cache only costs the rebuild next time
 
 
 def _prune(directory: Path, keep: Path, limit: int = 4) -> None:

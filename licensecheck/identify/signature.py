@@ -9,10 +9,9 @@ matcher at all.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from licensecheck.paths import stat_digest
+from licensecheck.paths import code_digest, stat_digest
 
 __all__ = ["FORMAT", "stat_digest", "texts_digest"]
 
@@ -28,11 +27,4 @@ def texts_digest(kb_digest: str, texts_dir: Path) -> str:
     """Digest of everything an index depends on: the knowledge base, the text files (by
     name, size and modification time: a warm start reads none of them), the index's and
     the normaliser's source, FORMAT."""
-    h = hashlib.sha256(f"{FORMAT}:{kb_digest}".encode())
-    for module in _CODE:
-        try:
-            h.update(module.read_bytes())
-        except OSError:
-            h.update(b"<no source>")
-    h.update(stat_digest(texts_dir, ".txt").encode())
-    return h.hexdigest()[:20]
+    return code_digest(_CODE, f"{FORMAT}:{kb_digest}:{stat_digest(texts_dir, '.txt')}")

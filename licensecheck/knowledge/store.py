@@ -252,7 +252,7 @@ def load(directory: Path = LICENSES_DIR) -> KnowledgeBase:
 
 def _code_digest() -> str:
     """What the pickled objects' shape depends on besides the data: this module and the model."""
-    return paths.files_digest(DATA_DIR / name for name in ("store.py", "model.py"))[:8]
+    return paths.code_digest(DATA_DIR / name for name in ("store.py", "model.py"))
 
 
 def load_cached(directory: Path = LICENSES_DIR) -> KnowledgeBase:

@@ -184,17 +184,11 @@ def _cache_key(file: Path, display: str, policy_path: str | None, kb: KnowledgeB
 def _code_digest() -> str:
     """The code and data that validate and shape a policy: this package (its data included),
     the licence model and the verdict names, and the version."""
-    from licensecheck import __version__
-
     here = Path(__file__).parent
     package = here.parent
-    files = [
-        *sorted(here.glob("*.py")),
-        *sorted((here / "data").glob("*")),
-        package / "knowledge" / "model.py",
-        package / "results.py",
-    ]
-    return paths.files_digest(files, __version__)
+    return paths.code_digest(
+        [here, here / "data", package / "knowledge" / "model.py", package / "results.py"]
+    )
 
 
 def _unchanged(files: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> bool:
