@@ -458,6 +458,7 @@ class _Walk:
                     revision=base_facts.revision,
                     depth=depth,
                     parent=node,
+                    verified=base_det.verified,
                 )
             )
             if base_facts.gated:

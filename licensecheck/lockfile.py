@@ -260,6 +260,7 @@ def _link_json(link: LineageLink) -> dict[str, Any]:
         "depth": link.depth,
         "parent": link.parent,
         "error": link.error,
+        **({} if link.verified else {"verified": False}),
     }
 
 
@@ -391,6 +392,7 @@ def _link(d: Mapping[str, Any], where: str) -> LineageLink:
         depth=int(d.get("depth") or 1),
         parent=_opt_str(d, "parent", where),
         error=_opt_str(d, "error", where),
+        verified=_get(d, "verified", bool, where) if "verified" in d else True,
     )
 
 

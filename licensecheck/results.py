@@ -55,6 +55,7 @@ class LineageLink:
     depth: int = 1
     parent: str | None = None  # the model whose base this is
     error: str | None = None  # why it could not be read (missing, gated, cycle, depth)
+    verified: bool = True  # False: the base's licence is declared only (gated, no text read)
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,32 @@ def test_a_bad_unverified_license_value_is_a_usage_error(
     assert "unverified_license" in result.stderr and "policy.yaml:2" in result.stderr
 
 
+def test_a_declared_only_base_weighs_on_its_derivative(
+    hub: HubServer, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    finetune = "legal-ai/gemma-2-2b-legal-sft"  # base_model: google/gemma-2-2b-it (gated)
+
+    def base_reasons(report: dict[str, Any]) -> list[str]:
+        return [
+            x["message"]
+            for v in report["results"][0]["verdicts"].values()
+            for x in v["reasons"]
+            if x["rule"] == "unverified_license"
+        ]
+
+    _, anonymous = run_json(["audit", finetune, "--endpoint", hub.url], cli_env)
+    (link,) = anonymous["results"][0]["lineage"]
+    assert (link["model"], link["license"], link["verified"]) == (GEMMA_GATED, "gemma", False)
+    reasons = base_reasons(anonymous)
+    assert reasons and all(f"base model {GEMMA_GATED}" in m for m in reasons)
+    proc = with_token(
+        ["audit", finetune, "--endpoint", hub.url, "--format", "json"], cli_env, tmp_path
+    )
+    granted = json.loads(proc.stdout)
+    (link,) = granted["results"][0]["lineage"]
+    assert "verified" not in link and base_reasons(granted) == []
+
+
 # --- with a granted token -----------------------------------------------------------------
 
 

@@ -80,6 +80,7 @@ def _link(link: LineageLink) -> dict[str, Any]:
         "depth": link.depth,
         "parent": link.parent,
         "error": link.error,
+        **({} if link.verified else {"verified": False}),
     }
 
 

@@ -100,7 +100,9 @@ _LICENCE_LINE = re.compile(r"licen[cs]|terms of use|许可|协议", re.IGNORECAS
 METADATA_TEXT_FIELDS = ("extra_gated_prompt", "extra_gated_description")
 METADATA_TEXT_MIN = 400
 METADATA_TEXT_MAX_FIELDS = 8
-METADATA_TEXT_MAX_CHARS = 1024 * 1024  # as a licence file is read (sources/files.py)
+# Read in all, over every field (as one licence file is read, sources/files.py): a hostile
+# card cannot make the matcher read more than one file's worth.
+METADATA_TEXT_MAX_CHARS = 1024 * 1024
 
 
 def _group(ev: Evidence) -> str:
@@ -321,10 +323,14 @@ def metadata_text_fields(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         and isinstance(v, str)
         and len(v) >= METADATA_TEXT_MIN
     )
+    budget = METADATA_TEXT_MAX_CHARS
     for key in (*named, *others)[:METADATA_TEXT_MAX_FIELDS]:
-        text = raw[key][:METADATA_TEXT_MAX_CHARS]
+        text = raw[key][:budget]
         if text.strip():
             chosen.append((key, text))
+            budget -= len(text)
+        if budget <= 0:
+            break
     return chosen
 
 

@@ -71,6 +71,19 @@ def evaluate(
 
     if not subject.determination.verified:
         reasons.append(unverified_reason(policy, subject.determination))
+    for link in subject.lineage:
+        if not link.verified and link.error is None:
+            reasons.append(
+                Reason(
+                    rule="unverified_license",
+                    message=f"base model {link.model}: licence {link.license} is declared only "
+                    "(gated: no licence text of it was read; request access on the Hub, then "
+                    "set HF_TOKEN or run `hf auth login`); the policy's unverified_license is "
+                    f"{policy.unverified_license}",
+                    verdict=policy.unverified_license,
+                    license=link.license,
+                )
+            )
 
     # 3. The organisation's rules.
     seen = rules_mod.view(kb, subject)
