@@ -113,7 +113,6 @@ def test_show_gives_every_use_condition_restriction_and_obligation_with_its_clau
     ("name", "expected"),
     [
         ("deepseek-license", "deepseek"),
-        ("modified-mit", "kimi-modified-mit"),
         ("yi-license", "yi"),
         ("llama3.3-community", "llama3.3"),
         ("LLAMA 2 Community License Agreement", "llama2"),
@@ -157,13 +156,23 @@ def test_show_an_aup_lists_its_prohibitions_from_the_licence() -> None:
 def test_show_a_version_with_its_own_terms() -> None:
     default = as_json(run("yi", "--format", "json"))["license"]
     v1 = as_json(run("yi", "--version", "2023-11-01", "--format", "json"))["license"]
-    assert [c["kind"] for c in default["terms"]["conditions"]] == ["registration"]
+    v21 = as_json(run("yi", "--version", "2023-11-23", "--format", "json"))["license"]
+    # Edition not known: the strictest edition's condition (v1.0's written authorisation).
+    assert [c["kind"] for c in default["terms"]["conditions"]] == ["written-authorisation"]
     assert [c["kind"] for c in v1["terms"]["conditions"]] == ["written-authorisation"]
+    assert [c["kind"] for c in v21["terms"]["conditions"]] == ["registration"]
     assert v1["terms_version"] == "2023-11-01"
     text = run("chatglm", "--version", "chatglm-6b-noncommercial").stdout
     assert "Terms of version chatglm-6b-noncommercial" in text
     assert "commercial  not-granted" in text
     assert "versions chatglm-6b-noncommercial, chatglm2-6b-noncommercial" in run("chatglm").stdout
+
+
+def test_a_name_several_licensors_use_names_each_licence() -> None:
+    result = run("modified-mit")
+    assert result.exit_code == 2
+    assert "names more than one licence" in result.output
+    assert "kimi-modified-mit, minimax-modified-mit" in result.output
 
 
 def test_kimi_display_obligation_is_shown_with_its_thresholds() -> None:

@@ -186,7 +186,8 @@ def test_chatglm_editions_grant_as_their_texts_say(kb: store.KnowledgeBase) -> N
             assert [c.kind for c in terms.conditions] == ["registration"]
         else:
             assert grant == "granted", version
-    assert lic.terms is not None and lic.terms.uses["commercial"].grant == "conditional"
+    # Edition not known: the strictest edition's grant (the non-commercial texts [2, 3]).
+    assert lic.terms is not None and lic.terms.uses["commercial"].grant == "not-granted"
 
 
 def test_yi_versions_grant_as_their_texts_say(kb: store.KnowledgeBase) -> None:
@@ -226,6 +227,76 @@ def test_hunyuan_territory_is_the_texts(kb: store.KnowledgeBase) -> None:
     assert default is not None
     (territory,) = [c for c in default.conditions if c.kind == "excluded-use-regions"]
     assert set(territory.regions) == widest  # a card without the text gets the widest exclusion
+
+
+def test_hunyuan_version_unknown_is_the_lowest_published_threshold(
+    kb: store.KnowledgeBase,
+) -> None:
+    """Hunyuan3D 2.0 [4] says 1 million where the other editions say 100 million: a model
+    whose edition is not known is judged at 1 million."""
+    lowest = None
+    for version, terms, text in versions_with_terms(kb["tencent-hunyuan"]):
+        figure = re.search(r"greater than (\d+) (million|billion) monthly active users", text)
+        assert figure, version
+        value = int(figure.group(1)) * (10**6 if figure.group(2) == "million" else 10**9)
+        (mau,) = [c for c in terms.conditions if c.kind == "max-monthly-active-users"]
+        assert mau.value == value, version
+        lowest = value if lowest is None else min(lowest, value)
+    default = kb["tencent-hunyuan"].terms
+    assert default is not None and lowest == 1_000_000
+    (mau,) = [c for c in default.conditions if c.kind == "max-monthly-active-users"]
+    assert mau.value == lowest
+
+
+_GRANT_RANK = {"granted": 0, "conditional": 1, "not-granted": 2}
+# Condition kinds that a stricter one of the same family covers (authorisation is the
+# licensor's to refuse; registration is a formality).
+_COVERED_BY = {"registration": {"registration", "written-authorisation"}}
+
+
+def _laxer_points(default: Terms, version: Terms) -> list[str]:
+    """Where `default` is more lenient than `version` (empty: at least as strict)."""
+    out = []
+    for use, grant in version.uses.items():
+        mine = default.uses.get(use)
+        if mine is None or _GRANT_RANK[mine.grant] < _GRANT_RANK[grant.grant]:
+            out.append(f"{use} grant")
+    denied = {u for u, g in default.uses.items() if g.grant == "not-granted"}
+    for cond in version.conditions:
+        uses = set(cond.applies_to) - denied
+        if not uses or cond.effect == "obligation":
+            continue
+        kinds = _COVERED_BY.get(cond.kind, {cond.kind})
+        same = [c for c in default.conditions if c.kind in kinds and uses <= set(c.applies_to)]
+        if not same:
+            out.append(f"condition {cond.kind} missing")
+        elif cond.value is not None and all((c.value or 0) > cond.value for c in same):
+            out.append(f"condition {cond.kind} above {cond.value}")
+        elif cond.regions and not any(set(cond.regions) <= set(c.regions) for c in same):
+            out.append(f"condition {cond.kind} regions {cond.regions}")
+    for r in version.restrictions:
+        same_r = [x for x in default.restrictions if x.id == r.id]
+        if not any(set(r.denies) <= set(x.denies) for x in same_r):
+            out.append(f"restriction {r.id}")
+    return out
+
+
+def test_licence_level_terms_are_the_strictest_edition(kb: store.KnowledgeBase) -> None:
+    """A model whose edition is not known (named on the card, linked, inherited from a base)
+    is judged by the licence-level terms: they are never more lenient than any published
+    edition, for every licence whose editions differ (Hunyuan, MiniMax, Yi, ChatGLM,
+    Stability's non-commercial texts)."""
+    checked = []
+    for lic in kb:
+        if lic.terms is None:
+            continue
+        for v in lic.versions:
+            if v.terms is not None:
+                assert _laxer_points(lic.terms, v.terms) == [], (lic.id, v.version)
+                checked.append(lic.id)
+    assert {"tencent-hunyuan", "minimax", "yi", "chatglm", "stabilityai-non-commercial"} <= set(
+        checked
+    )
 
 
 def test_cogvlm2_brings_in_the_base_models_licence(kb: store.KnowledgeBase) -> None:
@@ -287,7 +358,6 @@ def declared(field: str) -> set[str]:
         ("license_name", "deepseek-license", "deepseek"),
         ("license_name", "deepseek", "deepseek"),
         ("license_name", "yi-license", "yi"),
-        ("license_name", "modified-mit", "kimi-modified-mit"),
         ("license_name", "glm-4", "glm-4"),
         ("license_name", "tongyi-qianwen", "tongyi-qianwen"),
         ("license_name", "qwen", "qwen"),
@@ -346,3 +416,17 @@ def test_card_spellings_resolve(
 def test_lookalike_spellings_do_not_resolve(kb: store.KnowledgeBase, spelling: str) -> None:
     assert any(spelling in declared(f) for f in ("license_name", "license_link"))
     assert kb.resolve(spelling) is None
+
+
+def test_names_several_licensors_use_resolve_to_none(kb: store.KnowledgeBase) -> None:
+    """`modified-mit` is Moonshot's (Kimi) and MiniMax's name: alone it names no licence;
+    each of the licences it may mean lists its licensor's organisations."""
+    assert "modified-mit" in declared("license_name")
+    for name in ("modified-mit", "Modified MIT License", "MODIFIED-MIT"):
+        assert kb.resolve(name) is None
+        assert {c.id for c in kb.candidates(name)} == {"kimi-modified-mit", "minimax-modified-mit"}
+    # Every shared name has at least two candidates, each with its licensor's organisations.
+    for lic in kb:
+        for name in lic.shared_aliases:
+            assert len(kb.candidates(name)) >= 2, name
+            assert lic.licensors, lic.id

@@ -76,13 +76,16 @@ def test_hunyuan_territory_is_where_the_model_is_used(tmp_path: Path) -> None:
     )
     assert in_eu.verdict == "deny"
     assert "FR (in EU)" in messages(in_eu, "deny")
-    # use_regions defaults to jurisdictions.
+    # Where the organisation is established does not say where the model is used [5.c]: a
+    # US company may serve EU users, so without use_regions the Territory needs review.
+    us_firm = judge_with(tmp_path, f"{{{facts}, jurisdictions: [US]}}", s, "commercial")
+    assert us_firm.verdict == "review"
+    assert "organisation.use_regions is not given" in messages(us_firm, "review")
     assert (
-        judge_with(tmp_path, f"{{{facts}, jurisdictions: [IT]}}", s, "commercial").verdict == "deny"
+        judge_with(tmp_path, f"{{{facts}, use_regions: [IT]}}", s, "commercial").verdict == "deny"
     )
-    assert (
-        judge_with(tmp_path, f"{{{facts}, jurisdictions: [US]}}", s, "commercial").verdict
-        == "allow"
+    assert judge_with(tmp_path, f"{{{facts}, use_regions: [US]}}", s, "commercial").verdict == (
+        "allow"
     )
     # An EU company using the model only in the US is inside the Territory.
     eu_firm = f"{{{facts}, jurisdictions: [DE], use_regions: [US]}}"
@@ -94,7 +97,7 @@ def test_hunyuan_territory_is_where_the_model_is_used(tmp_path: Path) -> None:
 def test_hunyuan_video_also_excludes_the_uk_and_korea(tmp_path: Path) -> None:
     video = subject("tencent/HunyuanVideo", "tencent-hunyuan", version="2024-12-03")
     large = subject("tencent/Tencent-Hunyuan-Large", "tencent-hunyuan", version="2024-11-05")
-    facts = "{monthly_active_users: 10, jurisdictions: [GB]}"
+    facts = "{monthly_active_users: 10, use_regions: [GB]}"
     assert judge_with(tmp_path, facts, video, "commercial").verdict == "deny"
     assert judge_with(tmp_path, facts, large, "commercial").verdict == "allow"
     korea = "{monthly_active_users: 10, use_regions: [KR]}"

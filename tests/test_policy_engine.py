@@ -397,8 +397,7 @@ def test_a_valid_exception_replaces_the_verdict_and_says_so(tmp_path: Path) -> N
     assert "legal@acme.example" in last.message
     # Other uses are not waived, and the day after expiry it no longer applies.
     assert (
-        judge(pol, subject("facebook/musicgen-small", "cc-by-nc-4.0"), "government").verdict
-        == "deny"
+        judge(pol, subject("facebook/musicgen-small", "cc-by-nc-4.0"), "defense").verdict == "deny"
     )
     later = judge(
         pol,

@@ -247,8 +247,7 @@ def test_a_full_policy_loads_with_canonical_values(tmp_path: Path) -> None:
     assert pol.name == "ACME production"
     assert pol.organisation.monthly_active_users == 5_000_000
     assert pol.organisation.jurisdictions == ("EU", "DE")
-    assert pol.organisation.use_regions is None
-    assert pol.organisation.effective_use_regions == ("EU", "DE")
+    assert pol.organisation.use_regions is None  # no default from jurisdictions (Hunyuan 5.c)
     assert pol.organisation.registrations == ("apache-2.0",)  # aliases resolve to ids
     assert pol.uses == ("commercial",)
     assert (pol.fail_on, pol.unknown_license, pol.otherwise) == ("deny", "deny", "allow")

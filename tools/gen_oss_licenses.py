@@ -96,8 +96,10 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "non-commercial": {
         "derivatives": True,
         "note": "NonCommercial: no use primarily intended for or directed towards commercial "
-        "advantage or monetary compensation. Paid work for a public body is commercial use; "
-        "government and defense use are not granted.",
+        "advantage or monetary compensation. Paid work for a public body is commercial use, "
+        "but a public body's own use that earns no revenue can be NonCommercial: government "
+        "use is a review for a public body and not granted to anyone else; defense use is not "
+        "granted.",
     },
     "no-derivatives": {
         "derivatives": True,
@@ -1404,7 +1406,15 @@ def build(entry: Entry, spdx: SpdxData, provenance: Mapping[str, str]) -> dict[s
 
     uses: dict[str, dict[str, Any]] = {}
     for use in USES:
-        if entry.template == "non-commercial" and use != "research":
+        if entry.template == "non-commercial" and use == "government":
+            uses[use] = {
+                "grant": "conditional",
+                "clause": entry.nc_clause,
+                "note": "Paid work for a public body is not NonCommercial use; a public body's "
+                "own use that is not directed towards commercial advantage or monetary "
+                "compensation can be.",
+            }
+        elif entry.template == "non-commercial" and use != "research":
             uses[use] = {
                 "grant": "not-granted",
                 "clause": entry.nc_clause,
@@ -1435,9 +1445,23 @@ def build(entry: Entry, spdx: SpdxData, provenance: Mapping[str, str]) -> dict[s
                 "clause": entry.nc_clause,
                 "text": "Only NonCommercial use of the material and of adapted material.",
                 "source": "license",
-                "denies": ["commercial", "government", "defense"],
+                "denies": ["commercial", "defense"],
             },
         )
+        terms["conditions"] = [
+            {
+                "id": "public-body",
+                "kind": "organisation-sector",
+                "sectors": [],
+                "review_sectors": ["government"],
+                "applies_to": ["government"],
+                "clause": entry.nc_clause,
+                "text": "NonCommercial means not primarily intended for or directed towards "
+                "commercial advantage or monetary compensation: a public body's own use that "
+                "earns no revenue can qualify (a person must check the use); paid work for a "
+                "public body does not.",
+            }
+        ]
     if restrictions:
         terms["restrictions"] = restrictions
     if entry.obligations:

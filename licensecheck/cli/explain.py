@@ -219,7 +219,9 @@ def _terms(out: _Text, lic: License, terms: Terms | None, uses: list[str], polic
     for cond in terms.conditions:
         applies = ", ".join(cond.applies_to) or "every use"
         scope = f", {cond.scope} models only" if cond.scope else ""
-        effect = " (adds an obligation)" if cond.effect == "obligation" else ""
+        effect = {"obligation": " (adds an obligation)", "review": " (review when broken)"}.get(
+            cond.effect, ""
+        )
         out.line(
             f"condition {cond.id}{_clause(cond.clause)} for {applies}{scope}{effect}: {cond.text}",
             2,
@@ -229,6 +231,8 @@ def _terms(out: _Text, lic: License, terms: Terms | None, uses: list[str], polic
         out.line(f"restriction {r.id}{_clause(r.clause)}{denies}: {r.text}", 2)
     for ob in terms.obligations:
         out.line(f"obligation {ob.id}{_clause(ob.clause)}, {ob.when}: {ob.text}", 2)
+    for t in terms.terminations:
+        out.line(f"termination {t.id}{_clause(t.clause)}: {t.text}", 2)
     for other in terms.incorporates:
         out.line(f"incorporates the terms of {other}", 2)
 

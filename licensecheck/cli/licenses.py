@@ -79,6 +79,8 @@ def terms_dict(terms: Terms) -> dict[str, Any]:
                 "effect": c.effect,
                 "obligation": obligation(c.obligation) if c.obligation else None,
                 "scope": c.scope,
+                "sectors": list(c.sectors),
+                "review_sectors": list(c.review_sectors),
             }
             for c in terms.conditions
         ],
@@ -95,6 +97,9 @@ def terms_dict(terms: Terms) -> dict[str, Any]:
         ],
         "obligations": [obligation(o) for o in terms.obligations],
         "incorporates": list(terms.incorporates),
+        "terminations": [
+            {"id": t.id, "clause": t.clause, "text": t.text} for t in terms.terminations
+        ],
         "notes": list(terms.notes),
     }
 
@@ -147,6 +152,10 @@ def find_license(kb: KnowledgeBase, name: str) -> License:
     lic = kb.resolve(name)
     if lic is not None:
         return lic
+    shared = kb.candidates(name)
+    if shared:
+        ids = ", ".join(c.id for c in shared)
+        raise UsageError(f"{name!r} names more than one licence (several licensors use it): {ids}")
     close = closest_ids(kb, name)
     hint = f"; closest known: {', '.join(close)}" if close else ""
     raise UsageError(f"unknown licence {name!r}{hint} (see `licensecheck licenses`)")
@@ -204,10 +213,16 @@ def _condition_head(c: dict[str, Any]) -> str:
         head = f"{c['kind']} > {_amount(c['kind'], c['value'])}"
     elif c["regions"]:
         head = f"{c['kind']}: {', '.join(c['regions'])}"
+    elif c["sectors"]:
+        head = f"{c['kind']}: {', '.join(c['sectors'])}"
+        if c["review_sectors"]:
+            head += f" (review: {', '.join(c['review_sectors'])})"
     else:
         head = c["kind"]
     if c["scope"]:
         head += f" ({c['scope']} models only)"
+    if c["effect"] == "review":
+        head += " (review when broken)"
     if c["effect"] == "obligation" and c["obligation"]:
         head += (
             f" -> {c['obligation']['id']} {json.dumps(c['obligation']['text'], ensure_ascii=False)}"
@@ -250,6 +265,10 @@ def render_terms_plain(terms: dict[str, Any]) -> list[str]:
         out += ["", "Obligations"]
         for o in terms["obligations"]:
             out.append(f"  {o['id']} ({o['when']}) {_clause(o['clause'])}: {o['text']}")
+    if terms["terminations"]:
+        out += ["", "Terminations"]
+        for t in terms["terminations"]:
+            out.append(f"  {t['id']} {_clause(t['clause'])}: {t['text']}")
     if terms["incorporates"]:
         out += [
             "",

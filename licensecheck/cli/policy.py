@@ -35,7 +35,7 @@ organisation:
   # monthly_revenue_usd: 2000000    # Kimi K2: $20M a month
   # annual_revenue_usd: 24000000    # Stability AI Community: $1M a year, affiliates included
   # jurisdictions: [US]             # where you are established (Llama 3.2+ EU multimodal clause)
-  # use_regions: [US]               # where the models are used (Hunyuan); default: jurisdictions
+  # use_regions: [US]               # where the models and outputs are used (Hunyuan); no default
   # sector: private                 # private | government | defense | academic | nonprofit
   # registrations: [glm-4]          # licences you registered for
   # authorisations: [yi]            # licences you hold written authorisation for

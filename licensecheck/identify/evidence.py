@@ -345,7 +345,8 @@ def metadata_text_evidence(raw: Mapping[str, Any], kb: KnowledgeBase) -> list[Ev
 
 def collect(facts: ModelFacts, kb: KnowledgeBase) -> list[Evidence]:
     """Every evidence item for a model, in a fixed order (metadata, files, card, GGUF)."""
-    evidence = metadata.from_card(facts.card, facts.tags, kb)
+    hub_id = facts.hub_id or (facts.ref.repo_id if facts.ref.local_path is None else None)
+    evidence = metadata.from_card(facts.card, facts.tags, kb, hub_id)
     card_text = facts.card_text
     readme_path = "README.md"
     for f in sorted(facts.files, key=lambda x: x.path):

@@ -54,6 +54,18 @@ CONDITION_KINDS = (
     "excluded-use-regions",  # regions: [..]; fact organisation.use_regions (where used)
     "registration",  # fact organisation.registrations: [licence ids]
     "written-authorisation",  # fact organisation.authorisations: [licence ids]
+    "organisation-sector",  # sectors: [..] granted, review_sectors: [..]; fact organisation.sector
+    "named-model",  # models: [globs]; holds (effect applies) when the model or a base matches
+)
+
+# What ends the licence besides its term (the clause says who may be sued, etc.). A policy
+# can select on these (`termination: [ip-litigation]`).
+TERMINATION_IDS = (
+    "ip-litigation",  # suing over IP in the materials or outputs ends the licence
+    "patent-litigation",  # ... patent claims only
+    "breach",  # the licensor may terminate on a breach of any term
+    "at-will",  # the licensor may terminate at any time, without cause
+    "revenue-threshold",  # the licence ends when a revenue figure is exceeded
 )
 
 OBLIGATION_IDS = (
@@ -80,6 +92,7 @@ class UseGrant:
 @dataclass(frozen=True)
 class Condition:
     """A condition on the grant. `effect: deny` withholds the use when broken;
+    `effect: review` asks a person when broken (the text is ambiguous for that use);
     `effect: obligation` adds `obligation` instead (Kimi K2's display rule)."""
 
     id: str
@@ -89,10 +102,14 @@ class Condition:
     text: str
     value: int | None = None
     regions: tuple[str, ...] = ()
-    effect: str = "deny"  # deny | obligation
+    effect: str = "deny"  # deny | review | obligation
     obligation: Obligation | None = None
     scope: str | None = None  # e.g. "multimodal": only for models that take images/audio
     measured: str | None = None  # how the licence measures the figure (affiliates, per product)
+    # organisation-sector: the sectors the grant covers, and those the text leaves open.
+    sectors: tuple[str, ...] = ()
+    review_sectors: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()  # named-model: globs over the model and its base models
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,15 @@ class Obligation:
 
 
 @dataclass(frozen=True)
+class Termination:
+    """An event that ends the licence (suing the licensor, a breach, ...)."""
+
+    id: str  # one of TERMINATION_IDS
+    clause: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Terms:
     uses: dict[str, UseGrant]
     conditions: tuple[Condition, ...] = ()
@@ -128,6 +154,7 @@ class Terms:
     notes: tuple[str, ...] = ()
     # Other licences the text says also bind the model (CogVLM2 [7] brings in Llama 3's).
     incorporates: tuple[str, ...] = ()
+    terminations: tuple[Termination, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,9 @@ class License:
     policy_of: str | None = None  # for an AUP: the licence it belongs to
     osi_approved: bool | None = None
     sources: tuple[str, ...] = field(default=())  # provenance of the facts
+    # Names other licensors use for other licences too: they never resolve alone.
+    shared_aliases: tuple[str, ...] = ()
+    licensors: tuple[str, ...] = ()  # Hub / GitHub organisations of the licensor
 
     def version_named(self, name: str | None) -> Version | None:
         for v in self.versions:

@@ -23,6 +23,7 @@ from licensecheck.knowledge.model import (
     License,
     Obligation,
     Restriction,
+    Termination,
     Terms,
     UseGrant,
     Version,
@@ -59,6 +60,8 @@ class KnowledgeBase:
     def __init__(self, licenses: list[License], digest: str) -> None:
         self._by_id: dict[str, License] = {}
         self._by_alias: dict[str, str] = {}
+        # A name several licensors use -> the licences it may name (it resolves to none).
+        self._shared: dict[str, tuple[str, ...]] = {}
         self.digest = digest  # changes whenever any data file changes (cache invalidation)
         for lic in sorted(licenses, key=lambda x: x.id):
             if lic.id in self._by_id:
@@ -82,6 +85,15 @@ class KnowledgeBase:
                         continue
                     raise KnowledgeError(f"alias {name!r} names both {other!r} and {lic.id!r}")
                 self._by_alias[key] = lic.id
+        for lic in self._by_id.values():
+            for name in lic.shared_aliases:
+                key = alias_key(name)
+                if key in self._by_alias:
+                    raise KnowledgeError(
+                        f"shared alias {name!r} of {lic.id!r} is also an alias of "
+                        f"{self._by_alias[key]!r}"
+                    )
+                self._shared[key] = (*self._shared.get(key, ()), lic.id)
 
     def __iter__(self) -> Iterator[License]:
         return iter(self._by_id.values())
@@ -104,6 +116,17 @@ class KnowledgeBase:
             return None
         lic_id = self._by_alias.get(alias_key(name))
         return self._by_id.get(lic_id) if lic_id else None
+
+    def candidates(self, name: str | None) -> tuple[License, ...]:
+        """The licences a name shared by several licensors may mean (empty: not shared)."""
+        if not name:
+            return ()
+        return tuple(self._by_id[i] for i in self._shared.get(alias_key(name), ()))
+
+    def by_licensor(self, org: str, among: tuple[License, ...]) -> License | None:
+        """The one licence of `among` whose licensor is the organisation `org`."""
+        found = [lic for lic in among if org.lower() in {o.lower() for o in lic.licensors}]
+        return found[0] if len(found) == 1 else None
 
     def ids(self) -> list[str]:
         return list(self._by_id)
@@ -151,6 +174,9 @@ def _terms(d: Mapping[str, Any]) -> Terms:
             obligation=_obligation(c["obligation"]) if c.get("obligation") else None,
             scope=c.get("scope"),
             measured=c.get("measured"),
+            sectors=_tuple(c.get("sectors")),
+            review_sectors=_tuple(c.get("review_sectors")),
+            models=_tuple(c.get("models")),
         )
         for c in d.get("conditions") or ()
     )
@@ -174,6 +200,10 @@ def _terms(d: Mapping[str, Any]) -> Terms:
         derivatives_bound=bool(d.get("derivatives_bound", True)),
         notes=_tuple(d.get("notes")),
         incorporates=_tuple(d.get("incorporates")),
+        terminations=tuple(
+            Termination(id=t["id"], clause=_clause(t.get("clause")), text=t.get("text", ""))
+            for t in d.get("terminations") or ()
+        ),
     )
 
 
@@ -204,6 +234,8 @@ def parse_license(d: Mapping[str, Any]) -> License:
         policy_of=d.get("policy_of"),
         osi_approved=d.get("osi_approved"),
         sources=_tuple(d.get("sources")),
+        shared_aliases=tuple(str(a) for a in d.get("shared_aliases") or ()),
+        licensors=tuple(str(a) for a in d.get("licensors") or ()),
     )
 
 

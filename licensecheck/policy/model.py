@@ -13,6 +13,7 @@ SELECTOR_KEYS = (
     "category",
     "restriction",
     "obligation",
+    "termination",
     "governing_law",
     "publisher",
     "model",
@@ -27,15 +28,12 @@ class Organisation:
     monthly_revenue_usd: int | None = None
     annual_revenue_usd: int | None = None
     jurisdictions: tuple[str, ...] | None = None
-    use_regions: tuple[str, ...] | None = None  # default: jurisdictions
+    # Where the models and their outputs are used (Hunyuan's Territory). No default: where
+    # the organisation is established says nothing about where its users are.
+    use_regions: tuple[str, ...] | None = None
     sector: str | None = None
     registrations: tuple[str, ...] | None = None  # licence ids the organisation registered for
     authorisations: tuple[str, ...] | None = None  # licence ids with written authorisation
-
-    @property
-    def effective_use_regions(self) -> tuple[str, ...] | None:
-        """Where the models are used: `use_regions`, defaulting to `jurisdictions`."""
-        return self.use_regions if self.use_regions is not None else self.jurisdictions
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class SubjectView:
     category: frozenset[str]
     restriction: frozenset[str]
     obligation: frozenset[str]
+    termination: frozenset[str]
     governing_law: frozenset[str]
     publisher: frozenset[str]
 
@@ -38,6 +39,7 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
     categories: set[str] = set()
     restrictions: set[str] = set()
     obligations: set[str] = set()
+    terminations: set[str] = set()
     laws: set[str] = set()
     for bound in terms_mod.binding_licences(kb, subject):
         lic = bound.license
@@ -56,6 +58,7 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
             restrictions.update(r.id for r in terms.restrictions)
             obligations.update(o.id for o in terms.obligations)
             obligations.update(c.obligation.id for c in terms.conditions if c.obligation)
+            terminations.update(t.id for t in terms.terminations)
     return SubjectView(
         model=subject.model,
         revisions=subject.revisions,
@@ -64,6 +67,7 @@ def view(kb: KnowledgeBase, subject: Subject) -> SubjectView:
         category=frozenset(categories),
         restriction=frozenset(restrictions),
         obligation=frozenset(obligations),
+        termination=frozenset(terminations),
         governing_law=frozenset(laws),
         publisher=frozenset(p.lower() for p in subject.publishers),
     )

@@ -16,7 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from licensecheck.knowledge.model import CATEGORIES, OBLIGATION_IDS, USES, Terms
+from licensecheck.knowledge.model import (
+    CATEGORIES,
+    OBLIGATION_IDS,
+    TERMINATION_IDS,
+    USES,
+    Terms,
+)
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import regions
 from licensecheck.policy.model import SELECTOR_KEYS, Match, Rule, Waiver
@@ -84,6 +90,7 @@ class Vocabulary:
     restrictions: tuple[str, ...]
     obligations: tuple[str, ...]
     laws: tuple[str, ...]
+    terminations: tuple[str, ...] = TERMINATION_IDS
 
 
 def all_terms(kb: KnowledgeBase) -> Iterable[Terms]:
@@ -471,6 +478,7 @@ class Validator:
             "category": self.vocab.categories,
             "restriction": self.vocab.restrictions,
             "obligation": self.vocab.obligations,
+            "termination": self.vocab.terminations,
         }
         if key == "license":
             return self.license_id(value, node, what)

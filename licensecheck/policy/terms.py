@@ -12,6 +12,7 @@ Nothing licence-specific lives here: the facts come from `knowledge/licenses/*.y
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -223,7 +224,10 @@ class _Assessor:
         if cond.effect == "obligation":
             self.obligation_condition(cond, rule, where, outcome, detail)
             return
-        verdict = {"met": "allow", "broken": "deny"}.get(outcome, outcome)
+        broken = "review" if cond.effect == "review" else "deny"
+        verdict = {"met": "allow", "broken": broken}.get(outcome, outcome)
+        if outcome == "broken" and broken == "review":
+            detail += f"; the licence is not clear on {self.use} use here: {cond.text}"
         self.add(rule, verdict, f"{where}: {detail}", cond.clause)
 
     def obligation_condition(
@@ -264,6 +268,10 @@ class _Assessor:
             return self.regions(cond)
         if cond.kind in _LISTED:
             return self.listed(cond)
+        if cond.kind == "organisation-sector":
+            return self.sector(cond)
+        if cond.kind == "named-model":
+            return self.named(cond)
         return "review", f"cannot evaluate a condition of kind {cond.kind!r}: {cond.text}"
 
     def threshold(self, cond: Condition) -> tuple[str, str]:
@@ -286,15 +294,14 @@ class _Assessor:
     def regions(self, cond: Condition) -> tuple[str, str]:
         key, verb = _REGIONS[cond.kind]
         excluded = ", ".join(cond.regions) or "(none)"
-        places = (
-            self.org.jurisdictions if key == "jurisdictions" else self.org.effective_use_regions
-        )
+        # Where the models are used is its own fact: where the organisation is established
+        # does not say where its users are (a US firm may serve the EU).
+        places = self.org.jurisdictions if key == "jurisdictions" else self.org.use_regions
         if places is None:
-            extra = " (nor organisation.jurisdictions)" if key == "use_regions" else ""
             return (
                 "review",
                 f"the licence excludes those {verb} {excluded}; organisation.{key} is not "
-                f"given{extra}",
+                "given: say where the models and their outputs are used",
             )
         definite = []
         possible = []
@@ -317,6 +324,38 @@ class _Assessor:
                 f"{', '.join(possible)}: name the countries",
             )
         return "met", f"organisation {verb} {', '.join(places)}, outside {excluded}"
+
+    def sector(self, cond: Condition) -> tuple[str, str]:
+        granted = ", ".join(cond.sectors)
+        sector = self.org.sector
+        if sector is None:
+            return (
+                "review",
+                f"{self.use} use is granted to organisations in {granted}; "
+                "organisation.sector is not given",
+            )
+        if sector in cond.sectors:
+            return "met", f"organisation.sector {sector} is one the licence grants ({granted})"
+        if sector in cond.review_sectors:
+            return (
+                "review",
+                f"organisation.sector {sector}: the licence grants {granted} and is not clear "
+                f"on {sector}: {cond.text}",
+            )
+        return (
+            "broken",
+            f"organisation.sector {sector} is outside what the licence grants: {cond.text}",
+        )
+
+    def named(self, cond: Condition) -> tuple[str, str]:
+        """Broken (the clause applies) when the model or one of its bases has such a name."""
+        names = [self.subject.model, *(link.model for link in self.subject.lineage)]
+        for name in names:
+            # The repo's own name (after the organisation or the directory path).
+            own = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
+            if any(fnmatch.fnmatchcase(own, g.lower()) for g in cond.models):
+                return "broken", f"{name} is one of the models the clause names"
+        return "met", f"neither the model nor its bases are named like {', '.join(cond.models)}"
 
     def listed(self, cond: Condition) -> tuple[str, str]:
         key, needed, missing_verdict = _LISTED[cond.kind]
