@@ -28,14 +28,12 @@ import argparse
 import collections
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +41,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _alternatives_hub import POLICY  # noqa: E402
-from audit import CALIBRATION, card_bodies, corpus_licences, warm_index  # noqa: E402
+from audit import (  # noqa: E402
+    CALIBRATION,
+    Run,
+    card_bodies,
+    corpus_licences,
+    no_downloads,
+    run_command,
+    verdict,
+    warm_index,
+)
 from hub_server import CORPUS, HubServer, corpus_license, make_card  # noqa: E402
 
 from licensecheck.sources.files import is_licence_like  # noqa: E402
@@ -116,38 +123,8 @@ def speed(label: str) -> str:
     return f"{label}: {cpu * 1000:.0f} ms of CPU, {wall * 1000:.0f} ms wall (x{wall / cpu:.1f})"
 
 
-@dataclass
-class Run:
-    wall: float
-    cpu: float
-    requests: dict[str, int]
-    report: bytes
-
-
 def run_alternatives(hub: HubServer, env: dict[str, str], policy: Path, out: Path) -> Run:
-    hub.clear_log()
-    out.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "licensecheck", "alternatives", MODEL, "--endpoint", hub.url]
-    cmd += ["--policy", str(policy), "--format", "json", "--output", str(out)]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1) or not out.exists():
-        sys.exit(f"alternatives failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    counts: dict[str, int] = collections.Counter()
-    for request in hub.requests():
-        if request.path == "/api/models":
-            counts["listing"] += 1
-        elif request.path.startswith("/api/models/"):
-            counts["model_info"] += 1
-        elif "/resolve/" in request.path:
-            counts[f"{request.method} file"] += 1
-        else:
-            counts[f"other {request.method} {request.path}"] += 1
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(wall, cpu, dict(counts), out.read_bytes())
+    return run_command(["alternatives", MODEL, "--policy", str(policy)], hub, env, out)
 
 
 def describe(name: str, runs: list[Run]) -> str:
@@ -245,18 +222,12 @@ def main() -> int:
         "one listing request per run": all(
             r.requests.get("listing") == 1 for r in (*colds, *warms)
         ),
-        "warm: no file downloads": all(
-            r.requests.get("GET file", 0) == 0 and r.requests.get("HEAD file", 0) == 0
-            for r in warms
-        ),
+        "warm: no file downloads": no_downloads(warms),
         f"{len(ids)} candidates judged": len(ranking) == len(ids),
         "no other requests (telemetry)": not other,
         "reports identical": same,
     }
-    for name, ok in checks.items():
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0 if all(checks.values()) else 1
+    return verdict(checks, work)
 
 
 if __name__ == "__main__":

@@ -125,27 +125,35 @@ def warm_index(work: Path, env: dict[str, str]) -> None:
 @dataclass
 class Run:
     wall: float
-    cpu: float  # user + system seconds of the audit process
+    cpu: float  # user + system seconds of the process
     requests: dict[str, int]
     report: bytes
 
 
 def run_audit(refs: list[str], hub: HubServer, env: dict[str, str], jobs: int, out: Path) -> Run:
     """One `licensecheck audit` process; the requests it made, by kind."""
+    return run_command(["audit", "--jobs", str(jobs), *refs], hub, env, out)
+
+
+def run_command(args: list[str], hub: HubServer, env: dict[str, str], out: Path) -> Run:
+    """One `licensecheck ARGS --endpoint HUB --format json --output OUT` process; the
+    requests it made, by kind (a listing, model_info, file requests, anything else)."""
     hub.clear_log()
     out.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "licensecheck", "audit", "--endpoint", hub.url]
-    cmd += ["--jobs", str(jobs), "--format", "json", "--output", str(out), *refs]
+    cmd = [sys.executable, "-m", "licensecheck", *args, "--endpoint", hub.url]
+    cmd += ["--format", "json", "--output", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1) or not out.exists():
-        sys.exit(f"audit failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+        sys.exit(f"{args[0]} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
     counts: dict[str, int] = collections.Counter()
     for request in hub.requests():
-        if request.path.startswith("/api/models/"):
+        if request.path == "/api/models":
+            counts["listing"] += 1
+        elif request.path.startswith("/api/models/"):
             counts["model_info"] += 1
         elif "/resolve/" in request.path:
             counts[f"{request.method} file"] += 1
@@ -172,6 +180,21 @@ def describe(name: str, runs: list[Run]) -> str:
         f"{sum(req.values())} requests ({detail}); {statuses(runs[0].report)}"
         + (f"\n  each run, in order: {each} s" if each else "")
     )
+
+
+def no_downloads(runs: list[Run]) -> bool:
+    """No run fetched a file (HEAD or GET on /resolve/)."""
+    return all(
+        r.requests.get("GET file", 0) == 0 and r.requests.get("HEAD file", 0) == 0 for r in runs
+    )
+
+
+def verdict(checks: dict[str, bool], work: Path) -> int:
+    """Print each target as met or missed, remove the work folder; 1 when one is missed."""
+    for name, ok in checks.items():
+        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(checks.values()) else 1
 
 
 CALIBRATION = (
@@ -307,20 +330,14 @@ def main() -> int:
         f"cold <= {COLD_TARGET:g} s (median)": cold_wall <= COLD_TARGET,
         f"cold requests <= {budget}": all(sum(r.requests.values()) <= budget for r in colds),
         f"warm <= {WARM_TARGET:g} s (median)": warm_wall <= WARM_TARGET,
-        "warm: no file downloads": all(
-            r.requests.get("GET file", 0) == 0 and r.requests.get("HEAD file", 0) == 0
-            for r in warms
-        ),
+        "warm: no file downloads": no_downloads(warms),
         # Only the bases, which the cards name by branch, are asked for (one model_info each).
         f"warm, pinned: model_info for the {bases} bases only": pinned_warm[0].requests
         == {"model_info": bases},
         "no other requests (telemetry)": not other,
         "reports identical": same,
     }
-    for name, ok in checks.items():
-        print(f"  [{'ok' if ok else 'MISSED'}] {name}")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0 if all(checks.values()) else 1
+    return verdict(checks, work)
 
 
 if __name__ == "__main__":

@@ -122,9 +122,10 @@ def _relation_word(relation: str) -> str:
 
 
 def verified(determination: Determination | None) -> bool:
-    """Whether a licence text (a file, the card's text) confirms the licence concluded, as
-    opposed to the card's metadata alone."""
-    if determination is None or determination.id == UNKNOWN:
+    """Whether a licence text (a file, the card's text or a licence in its metadata) confirms
+    the licence concluded, as opposed to the card's declaration alone (a gated model whose
+    files were refused is never verified)."""
+    if determination is None or determination.id == UNKNOWN or not determination.verified:
         return False
     return any(e.via == "text" and e.id == determination.id for e in determination.evidence)
 

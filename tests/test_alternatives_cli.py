@@ -97,7 +97,11 @@ def test_llama_above_700m_users_gets_permissive_alternatives(
     # The gated candidate is listed with its declared licence, not allowed, not dropped.
     assert by_model[GEMMA]["license"] == "gemma"
     assert by_model[GEMMA]["verified"] is False
-    assert by_model[GEMMA]["group"] == "review" and by_model[GEMMA]["reason"]
+    assert by_model[GEMMA]["group"] == "review" and by_model[GEMMA]["status"] == "ok"
+    assert by_model[GEMMA]["verdicts"] == {"commercial": "review"}
+    assert "declared only (gated)" in by_model[GEMMA]["reason"]
+    # The gated model itself is judged on its declared licence: over the threshold.
+    assert report["model"]["verdicts"]["commercial"]["verdict"] == "deny"
     # Ranking: allow, then review, then deny; the Hub's download order within each group.
     groups = [row["group"] for row in ranking]
     assert groups == sorted(groups, key=["allow", "review", "deny"].index)
@@ -151,7 +155,7 @@ def test_table_and_markdown(hub: HubServer, policy: Path, env: dict[str, str]) -
     first = lines[header + 1]
     assert first.split()[1] == MISTRAL and "apache-2.0" in first and "2M" in first
     gemma = next(line for line in lines if GEMMA in line)
-    assert "gemma (declared)" in gemma and "allow" not in gemma.split()
+    assert "gemma, declared only (gated)" in gemma and "review" in gemma.split()
     assert "left out:" in table.stdout and "3 of 8 candidates allowed" in table.stdout
     markdown = run([*common, "--format", "markdown"], env)
     assert markdown.exit_code == 0

@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 from licensecheck.alternatives import Outcome, Row, worst_verdict
-from licensecheck.formats import RenderOptions
+from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.formats.json_report import dumps, result_dict, to_dict
 from licensecheck.formats.markdown import _code, escape
 from licensecheck.formats.table import _STYLE, _clip
@@ -83,9 +83,13 @@ def downloads(value: int | None) -> str:
 
 
 def license_cell(row: Row) -> str:
-    if row.status != "ok" and row.result.determination is None:
+    """The licence, marked as the other formats mark it (modified, declared only (gated)),
+    and "(declared)" when no licence text confirmed the card's declaration."""
+    determination = row.result.determination
+    if determination is None:
         return "-"
-    return row.license if row.verified else f"{row.license} (declared)"
+    label = row.license + license_marks(determination)
+    return label if row.verified or not determination.verified else f"{label} (declared)"
 
 
 def headline(outcome: Outcome) -> str:
