@@ -38,7 +38,14 @@ from licensecheck.policy import engine
 from licensecheck.policy.model import Policy
 from licensecheck.policy.subject import build_subject
 from licensecheck.redact import one_line
-from licensecheck.results import AuditReport, ModelError, ModelResult, PolicyInfo, UseVerdict
+from licensecheck.results import (
+    SHADOW_PREFIX,
+    AuditReport,
+    ModelError,
+    ModelResult,
+    PolicyInfo,
+    UseVerdict,
+)
 from licensecheck.sources.interface import ModelSource
 from licensecheck.sources.refs import is_sha
 
@@ -234,7 +241,10 @@ class Auditor:
     def _judge(self, ref: ModelRef, facts: ModelFacts) -> ModelResult:
         determination = self.determine(facts)
         lineage = self.lineage(facts, determination)
-        findings = tuple(f"{f.kind}: {f.message}" for f in (*facts.findings, *lineage.findings))
+        findings = (
+            *_shadow(ref),
+            *(f"{f.kind}: {f.message}" for f in (*facts.findings, *lineage.findings)),
+        )
         model = ref.repo_id if ref.local_path is None else (facts.hub_id or ref.repo_id)
         # A gated model whose licence files stayed shut is still judged, on what everyone
         # can read (its card metadata); the determination says so (`verified: False`) and
@@ -272,4 +282,15 @@ class Auditor:
             status="error",
             error=ModelError(kind=kind, message=message),
             facts=facts,
+            findings=_shadow(ref),
         )
+
+
+def _shadow(ref: ModelRef) -> tuple[str, ...]:
+    """The finding for a Hub id that is also a local folder's name (the folder is not read)."""
+    if ref.shadow is None:
+        return ()
+    return (
+        f"{SHADOW_PREFIX}a folder {ref.shadow!r} exists here; the Hub model {ref.repo_id} was "
+        f"judged, not the folder (give ./{ref.shadow} to judge the folder)",
+    )

@@ -22,6 +22,9 @@ class ModelRef:
     repo_id: str
     revision: str | None = None
     local_path: str | None = None
+    # A Hub id that is also the name of a local folder (`meta-llama/Llama-3.1-8B/` in the
+    # working directory): the Hub model is judged, and the report says the folder was not.
+    shadow: str | None = field(default=None, compare=False, hash=False)
 
     @property
     def display(self) -> str:
@@ -35,6 +38,23 @@ class ModelRef:
         if self.local_path is not None:
             return (self.local_path, None)
         return (self.repo_id.lower(), self.revision)
+
+
+# Findings that mean a licence-like file (or some of them) was not read in full: the
+# determination is incomplete, and the policy's `unreadable_license_file` judges that.
+# (A gated repo's refused files are `gated-file`, judged on their own.)
+UNREAD_KINDS = frozenset(
+    {
+        "file-binary",
+        "file-not-text",
+        "file-empty",
+        "file-not-utf8",
+        "file-truncated",
+        "file-unreadable",
+        "file-outside",
+        "files-capped",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,11 @@ class ModelFacts:
     # Every file path in the repo at this revision (Hub siblings, a directory listing), where
     # the source knows it: adapter_config.json or *.gguf tell lineage how a model relates.
     filenames: tuple[str, ...] = ()
+
+    @property
+    def unread(self) -> tuple[Finding, ...]:
+        """The findings that say a licence-like file was not (fully) read."""
+        return tuple(f for f in self.findings if f.kind in UNREAD_KINDS)
 
     @property
     def publisher(self) -> str | None:

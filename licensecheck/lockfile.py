@@ -31,7 +31,7 @@ from typing import Any
 
 from licensecheck import paths
 from licensecheck.errors import UsageError
-from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
+from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.types import Change, Conflict, Determination, Evidence
 from licensecheck.paths import LOCK_NAME
 from licensecheck.results import LineageLink
@@ -78,6 +78,9 @@ class LockEntry:
     hub_id: str | None = None
     lineage: tuple[LineageLink, ...] = ()
     effective_licenses: tuple[str, ...] = ()
+    # Licence-like files that were not read (binary, capped, ...): an offline run judges
+    # them as the locking run did (the policy's `unreadable_license_file`).
+    unread: tuple[Finding, ...] = ()
 
     @property
     def key(self) -> str:
@@ -157,6 +160,7 @@ def entry_from(
         hub_id=facts.hub_id,
         lineage=tuple(lineage),
         effective_licenses=tuple(effective_licenses),
+        unread=facts.unread,
     )
 
 
@@ -174,6 +178,7 @@ def facts_from(entry: LockEntry, ref: ModelRef) -> ModelFacts:
         pipeline_tag=entry.pipeline_tag,
         gguf_license=entry.gguf_license,
         hub_id=entry.hub_id,
+        findings=entry.unread,
     )
 
 
@@ -305,6 +310,10 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
     }
     if not d.verified:
         out["license"]["refused"] = list(d.refused)
+    if entry.unread:  # only when there is something: older locks keep their bytes
+        out["unread"] = [
+            {"kind": f.kind, "message": f.message, "path": f.path} for f in entry.unread
+        ]
     if entry.referenced:
         out["lineage"] = [_link_json(link) for link in entry.lineage]
         out["effective_licenses"] = list(entry.effective_licenses)
@@ -396,6 +405,16 @@ def _link(d: Mapping[str, Any], where: str) -> LineageLink:
     )
 
 
+def _unread(d: Any, where: str) -> Finding:
+    if not isinstance(d, dict):
+        raise _Bad(f"{where}: each entry must be an object")
+    return Finding(
+        kind=_get(d, "kind", str, where),
+        message=_get(d, "message", str, where),
+        path=_opt_str(d, "path", where),
+    )
+
+
 def _entry(key: str, d: Any) -> LockEntry:
     where = f"models.{key}"
     if not isinstance(d, dict):
@@ -456,6 +475,7 @@ def _entry(key: str, d: Any) -> LockEntry:
         hub_id=_opt_str(d, "hub_id", where),
         lineage=tuple(_link(x, f"{where}.lineage") for x in d.get("lineage") or ()),
         effective_licenses=_strs(d, "effective_licenses", where),
+        unread=tuple(_unread(x, f"{where}.unread") for x in d.get("unread") or ()),
     )
     if entry.key != key:
         raise _Bad(f"{where}: key does not match repo_id/requested ({entry.key!r})")

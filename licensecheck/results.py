@@ -13,6 +13,9 @@ from licensecheck.identify.types import Conflict, Determination
 
 VERDICTS = ("allow", "review", "deny")
 SEVERITY = {"allow": 0, "review": 1, "deny": 2}
+# ModelResult.findings entry: a folder named like the Hub id exists, and was not used.
+SHADOW_PREFIX = "local-folder-shadowed: "
+UNPARSED_PYTHON = "python-unparsed"  # FileFinding kind: a .py file scanned by its tokens
 
 
 def most_severe(verdicts: list[str] | tuple[str, ...]) -> str:
@@ -38,12 +41,26 @@ class ObligationItem:
 
 
 @dataclass(frozen=True)
+class WaiverUse:
+    """The policy exception that decided a verdict: which one, who approved it, until when."""
+
+    reason: str
+    replaced: str  # the verdict it replaced
+    approved_by: str | None = None
+    expires: str | None = None  # ISO date, None: no expiry
+    location: str | None = None  # file:line of the exception
+
+
+@dataclass(frozen=True)
 class UseVerdict:
     use: str
     verdict: str
     reasons: tuple[Reason, ...] = ()
     obligations: tuple[ObligationItem, ...] = ()
     waived_by: str | None = None  # exception reason when a waiver applied
+    waiver: WaiverUse | None = None  # the whole exception, when one applied
+    # Exceptions for this model and use that expired and were ignored: "file:line (date)".
+    expired_waivers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,17 @@ class ModelResult:
 
 
 @dataclass(frozen=True)
+class FileFinding:
+    """Something about a scanned file, not a model: e.g. Python this interpreter cannot parse
+    (its references were found by its tokens)."""
+
+    kind: str  # python-unparsed | file-problem
+    path: str
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
 class PolicyInfo:
     name: str
     path: str | None
@@ -101,3 +129,4 @@ class AuditReport:
     uses: tuple[str, ...]
     results: tuple[ModelResult, ...]
     expired_exceptions: tuple[str, ...] = ()
+    file_findings: tuple[FileFinding, ...] = ()  # scan: files read incompletely

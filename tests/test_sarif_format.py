@@ -107,7 +107,15 @@ def test_sarif_is_valid_and_has_one_rule_per_kind() -> None:
     validate(log)
     run = log["runs"][0]
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    assert rules == ["deny", "review", "error", "conflict", "drift", "expired-exception"]
+    assert rules == [
+        "deny",
+        "review",
+        "error",
+        "conflict",
+        "drift",
+        "expired-exception",
+        "unparsed-file",
+    ]
     for result in run["results"]:
         assert rules[result["ruleIndex"]] == result["ruleId"]
 

@@ -56,7 +56,7 @@ def test_not_licence_like(path: str) -> None:
 
 def test_select_orders_top_level_first_and_caps() -> None:
     paths = ["sub/LICENSE", "NOTICE", "LICENSE", "model.bin"] + [
-        f"LICENSES/x{i}.txt" for i in range(20)
+        f"LICENSES/x{i}.txt" for i in range(40)
     ]
     chosen = files.select(paths)
     assert chosen[:2] == ["LICENSE", "NOTICE"]

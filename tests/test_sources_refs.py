@@ -63,12 +63,23 @@ def test_invalid_ids_are_usage_errors_naming_the_argument(arg: str, tmp_path: Pa
         assert repr(arg) in message or repr(arg.partition("@")[0]) in message
 
 
-def test_existing_directory_wins_and_keeps_the_spelling(tmp_path: Path) -> None:
+def test_hub_id_stays_the_hub_model_when_a_folder_has_its_name(tmp_path: Path) -> None:
+    # A folder anyone can add in a pull request never replaces the Hub model it is named after.
     (tmp_path / "org" / "name").mkdir(parents=True)
     ref = parse_ref("org/name", cwd=tmp_path)
+    assert ref.local_path is None and ref.repo_id == "org/name"
+    assert ref.shadow == "org/name"
+    assert parse_ref("org/other", cwd=tmp_path).shadow is None
+
+
+def test_a_folder_given_as_a_path_keeps_the_spelling(tmp_path: Path) -> None:
+    (tmp_path / "org" / "name").mkdir(parents=True)
+    ref = parse_ref("./org/name", cwd=tmp_path)
     assert ref.local_path == str((tmp_path / "org" / "name").resolve())
-    assert ref.repo_id == "org/name"  # the report names it as given
-    assert ref.display == "org/name"
+    assert ref.repo_id == "./org/name"  # the report names it as given
+    assert ref.display == "./org/name"
+    deep = parse_ref("org/name/", cwd=tmp_path)  # not `org/name`: a path
+    assert deep.local_path == str((tmp_path / "org" / "name").resolve())
 
 
 @pytest.mark.parametrize("arg", ["./model", "model", ".", ".."])

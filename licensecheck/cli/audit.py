@@ -19,6 +19,7 @@ from licensecheck.cli.options import (
     guarded,
     is_offline,
     model_options,
+    note_ignored_waivers,
 )
 from licensecheck.cli.output import is_terminal, terminal_width, use_color, write_report
 
@@ -43,6 +44,7 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
         refs = parse_refs(models)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
         report, policy, kb = audit_refs(refs, opts)
+        note_ignored_waivers(report)
         color = fmt == "table" and opts.output is None and use_color()
         hub_url = None if is_offline(opts) else endpoint(opts)
         text = render(

@@ -220,6 +220,23 @@ def audit_refs(
     return report, policy, kb
 
 
+def note_ignored_waivers(report: AuditReport) -> None:
+    """On stderr: each expired exception the run ignored for a model it judged."""
+    import click
+
+    seen: set[tuple[str, str]] = set()
+    for r in report.results:
+        for v in r.verdicts.values():
+            for where in v.expired_waivers:
+                if (r.model, where) not in seen:
+                    seen.add((r.model, where))
+                    click.echo(
+                        f"licensecheck: warning: {r.model}: the exception at {where} has "
+                        "expired and was ignored",
+                        err=True,
+                    )
+
+
 def make_auditor(
     source: ModelSource,
     kb: KnowledgeBase,

@@ -46,6 +46,7 @@ organisation:
 # license_conflict: review
 # modified_license: review
 # unverified_license: review        # a gated model judged on its declared licence alone
+# unreadable_license_file: review   # a LICENSE that is binary, a PDF, empty, too large...
 # otherwise: review                 # for a model no rule matches
 
 rules:
@@ -85,7 +86,7 @@ def validate(files: tuple[str, ...]) -> None:
     repository root (else the built-in default preset).
     """
     from licensecheck.cli.options import guarded, today
-    from licensecheck.policy.engine import expired_exceptions
+    from licensecheck.policy.engine import stale_exceptions
     from licensecheck.policy.load import DEFAULT_PRESET, find_config, load_policy, load_preset
 
     targets: list[tuple[str, Callable[[], Policy]]] = []
@@ -124,7 +125,7 @@ def validate(files: tuple[str, ...]) -> None:
             f"{name}: valid policy {loaded.name!r}: {len(loaded.rules)} rules, "
             f"{len(loaded.exceptions)} exceptions{chain}"
         )
-        for line in expired_exceptions(loaded, date):
+        for line in stale_exceptions(loaded, date):
             click.echo(f"licensecheck: warning: {line}", err=True)
     if failed:
         raise click.exceptions.Exit(2)

@@ -105,7 +105,7 @@ def _audit_scan(paths: tuple[str, ...], opts: ModelOptions) -> tuple[Any, Any, A
             source, kb, policy, uses, observer, jobs=opts.jobs, lock_source=lock_source
         )
         report = auditor.audit(refs)
-    report = scan.attach_references(report, [found for _, found in groups])
+    report = scan.attach_references(report, [found for _, found in groups], discovery)
     return report, policy, kb
 
 

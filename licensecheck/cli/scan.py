@@ -42,6 +42,7 @@ from licensecheck.cli.options import (
     is_offline,
     make_auditor,
     model_options,
+    note_ignored_waivers,
     resolve_uses,
     today,
 )
@@ -219,14 +220,18 @@ def apply_drift(report: AuditReport, lock: Lock) -> tuple[AuditReport, int]:
     return dataclasses.replace(report, results=tuple(results)), drifted
 
 
-def attach_references(report: AuditReport, groups: Sequence[Sequence[FoundRef]]) -> AuditReport:
-    from licensecheck.results import Reference
+def attach_references(
+    report: AuditReport, groups: Sequence[Sequence[FoundRef]], discovery: Discovery
+) -> AuditReport:
+    """The places that reference each model, and the files discovery read incompletely."""
+    from licensecheck.results import FileFinding, Reference
 
     results = tuple(
         dataclasses.replace(r, references=tuple(Reference(f.path, f.line) for f in group))
         for r, group in zip(report.results, groups, strict=True)
     )
-    return dataclasses.replace(report, results=results)
+    files = tuple(FileFinding(p.kind, p.path, p.line, p.message) for p in discovery.problems)
+    return dataclasses.replace(report, results=results, file_findings=files)
 
 
 def warn(message: str) -> None:
@@ -248,12 +253,29 @@ def discover_models(
     return discovery, unique_models(discovery.refs)
 
 
+def shadowed(
+    models: Sequence[tuple[tuple[str, str | None], list[FoundRef]]], root: Path
+) -> frozenset[str]:
+    """The referenced Hub ids that are also folders in the scan root or the working
+    directory. The Hub model is judged; the report says a folder was not."""
+    from licensecheck.sources.refs import shadowing_folder
+
+    bases = dict.fromkeys((root, Path(".")))
+    return frozenset(
+        repo_id for (repo_id, _), _ in models if shadowing_folder(repo_id, *bases) is not None
+    )
+
+
 def as_refs(
     models: Sequence[tuple[tuple[str, str | None], list[FoundRef]]],
+    shadows: frozenset[str] = frozenset(),
 ) -> list[tuple[ModelRef, list[FoundRef]]]:
     from licensecheck.facts import ModelRef
 
-    return [(ModelRef(repo_id, revision), found) for (repo_id, revision), found in models]
+    return [
+        (ModelRef(repo_id, revision, shadow=repo_id if repo_id in shadows else None), found)
+        for (repo_id, revision), found in models
+    ]
 
 
 def discover_refs(
@@ -261,14 +283,19 @@ def discover_refs(
 ) -> tuple[Discovery, list[tuple[ModelRef, list[FoundRef]]]]:
     """Discovery plus the grouped models: [(ModelRef, [FoundRef...]), ...]."""
     discovery, models = discover_models(paths, root)
-    return discovery, as_refs(models)
+    return discovery, as_refs(models, shadowed(models, root))
 
 
 # --- replaying a lock-decided run (replay.py) -------------------------------------------------
 
 
 def replay_fingerprint(
-    options: dict[str, Any], fmt: str, root: Path, lockfile_path: Path, discovery: Discovery
+    options: dict[str, Any],
+    fmt: str,
+    root: Path,
+    lockfile_path: Path,
+    discovery: Discovery,
+    shadows: frozenset[str] = frozenset(),
 ) -> str:
     from licensecheck.cli import replay
 
@@ -278,7 +305,7 @@ def replay_fingerprint(
         root=root,
         lock=lockfile_path,
         today=today().isoformat(),
-        found=repr((discovery.refs, discovery.problems)),
+        found=repr((discovery.refs, discovery.problems, sorted(shadows))),
         width=terminal_width() if fmt == "table" else None,
     )
 
@@ -377,15 +404,16 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                 err=True,
             )
         lockfile_path = lock_path(root, options.get("lockfile"))
+        shadows = shadowed(models, root)
         replay_key = None
         if not models or (is_offline(opts) and lockfile_path.is_file()):
             # Nothing to fetch (no references; or offline, with a lock): the same inputs as
             # a recorded run give its report.
-            replay_key = replay_fingerprint(options, fmt, root, lockfile_path, discovery)
+            replay_key = replay_fingerprint(options, fmt, root, lockfile_path, discovery, shadows)
             replayed = replay_lookup(root, replay_key, opts.output)
             if replayed is not None:
                 raise SystemExit(replayed)
-        groups = as_refs(models)
+        groups = as_refs(models, shadows)
         refs = [ref for ref, _ in groups]
         where = {ref.display: found[0].where for ref, found in groups}
         # --locked needs a lock only when there is something to look up in it.
@@ -406,7 +434,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                 source, kb, policy, uses, observer, jobs=jobs, lock_source=lock_source
             )
             report = auditor.audit(refs)
-        report = attach_references(report, [found for _, found in groups])
+        report = attach_references(report, [found for _, found in groups], discovery)
         drifted = 0
         if lock is not None:
             report, drifted = apply_drift(report, lock)
@@ -414,6 +442,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                 for finding in r.findings:
                     if finding.startswith("lock-drift: "):
                         warn(f"{r.model}: {finding[len('lock-drift: ') :]}")
+        note_ignored_waivers(report)
         notes = [str(p) for p in discovery.problems]
         text = render_report(fmt, report, kb, opts, root=root, notes=notes)
         written = write_report(text, opts.output)
@@ -430,7 +459,8 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
             written,
             status,
             unchanged=lambda: (
-                replay_fingerprint(options, fmt, root, lockfile_path, discovery) == replay_key
+                replay_fingerprint(options, fmt, root, lockfile_path, discovery, shadows)
+                == replay_key
                 and replay_policy_files(policy) == policy_files
             ),
         )

@@ -14,11 +14,12 @@ A `DiscoveryCache` (cache.py) spares the parsing of files unchanged since an ear
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from licensecheck.discovery.types import Discovery, FoundRef, Problem
+from licensecheck.discovery.types import UNPARSED_PYTHON, Discovery, FoundRef, Problem
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def _parse(data: bytes, suffix: str, rel: str) -> tuple[list[FoundRef], list[Pro
 def _python(data: bytes, rel: str) -> tuple[list[FoundRef], list[Problem]]:
     import ast
 
-    from licensecheck.discovery.python import ignored_lines, scan_tree
+    from licensecheck.discovery.python import ignored_lines, scan_lexical, scan_tree
 
     encoding = "utf-8-sig"
     if _CODING.search(b"\n".join(data.split(b"\n", 2)[:2])):
@@ -118,10 +119,21 @@ def _python(data: bytes, rel: str) -> tuple[list[FoundRef], list[Problem]]:
         text = data.decode("utf-8", errors="replace")
     try:
         tree = ast.parse(text, filename=rel)
-    except SyntaxError as exc:
-        return [], [Problem(rel, exc.lineno, f"not valid Python ({exc.msg}); not scanned")]
-    except (ValueError, RecursionError, MemoryError):
-        return [], [Problem(rel, None, "not valid Python; not scanned")]
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        # Newer syntax than this Python reads (or no Python at all): its references still
+        # count, found by the tokens (scan_lexical), and the file is a finding.
+        where = exc.lineno if isinstance(exc, SyntaxError) else None
+        why = f" ({exc.msg})" if isinstance(exc, SyntaxError) else ""
+        version = ".".join(str(n) for n in sys.version_info[:2])
+        lexical = [
+            FoundRef(rel, r.line, r.column, r.repo_id, r.revision, r.via)
+            for r in scan_lexical(text)
+        ]
+        message = (
+            f"not valid Python {version}{why}; scanned lexically (string literals in calls "
+            f"and assignments), {len(lexical)} reference{'s' if len(lexical) != 1 else ''}"
+        )
+        return lexical, [Problem(rel, where, message, kind=UNPARSED_PYTHON)]
     refs = [
         FoundRef(rel, r.line, r.column, r.repo_id, r.revision, r.via)
         for r in scan_tree(tree, ignored_lines(text))

@@ -154,6 +154,63 @@ def scan_source(source: str, filename: str = "<source>") -> list[PyRef]:
     return scan_tree(tree, ignored_lines(source))
 
 
+# The token before a string literal that puts it in a call (an argument) or an assignment
+# (`X = "org/x"`, `f(model="org/x")`, a list or dict value): where the lexical scan looks.
+_LEXICAL_BEFORE = frozenset({"(", ",", "=", "[", ":", "{"})
+
+
+def scan_lexical(source: str) -> list[PyRef]:
+    """References found without parsing: for a file this Python cannot parse (newer syntax).
+
+    `tokenize` reads any Python's tokens; every plain string literal in a call or assignment
+    position that is an `org/name` Hub id (or an `hf-hub:` id, or a Hub URL) counts, at its
+    own line. This finds more than the AST scan would (it cannot tell a loader from any
+    other call), which fails closed: a string that is no model is a reference to judge.
+    A tokenizer error stops the scan at that point, with what was found before it."""
+    import tokenize
+
+    skip = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+    refs: list[PyRef] = []
+    previous = ""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type in skip:
+                continue
+            if tok.type == tokenize.STRING and previous in _LEXICAL_BEFORE:
+                refs.extend(_lexical_refs(tok.string, tok.start[0], tok.start[1] + 1))
+            previous = tok.string if tok.type == tokenize.OP else ""
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    ignored = ignored_lines(source)
+    return [r for r in dict.fromkeys(refs) if r.line not in ignored]
+
+
+def _lexical_refs(token: str, line: int, column: int) -> list[PyRef]:
+    prefix = token[: len(token) - len(token.lstrip("rRuUbBfF"))].lower()
+    if "b" in prefix or "f" in prefix:
+        return []  # bytes, or an f-string: not a literal id
+    try:
+        value = ast.literal_eval(token)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return []
+    if not isinstance(value, str):
+        return []
+    text = value.strip()
+    if _HF_HUB_PREFIX.match(text):
+        repo_id, _, rev = _HF_HUB_PREFIX.sub("", text).partition("@")
+        return (
+            [PyRef(line, column, repo_id, _normal_revision(rev), "lexical")]
+            if is_model_id(repo_id)
+            else []
+        )
+    if is_model_id(text, allow_single=False):
+        return [PyRef(line, column, text, None, "lexical")]
+    return [
+        PyRef(line, column, url.repo_id, _normal_revision(url.revision), "lexical")
+        for url in find_urls(value)
+    ]
+
+
 def _callee(func: ast.expr) -> str | None:
     if isinstance(func, ast.Name):
         return func.id

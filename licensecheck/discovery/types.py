@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from licensecheck.results import UNPARSED_PYTHON  # a .py file scanned by its tokens
+
+__all__ = ["UNPARSED_PYTHON", "Discovery", "FoundRef", "Problem"]
+
 
 @dataclass(frozen=True, order=True)
 class FoundRef:
@@ -43,6 +47,7 @@ class Problem:
     path: str
     line: int | None
     message: str
+    kind: str = "file-problem"  # or UNPARSED_PYTHON
 
     def __str__(self) -> str:
         loc = self.path if self.line is None else f"{self.path}:{self.line}"

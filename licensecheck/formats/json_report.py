@@ -20,6 +20,7 @@ from licensecheck.results import (
     LineageLink,
     ModelResult,
     UseVerdict,
+    WaiverUse,
     most_severe,
 )
 
@@ -102,6 +103,17 @@ def _verdict(v: UseVerdict) -> dict[str, Any]:
             for o in v.obligations
         ],
         "waived_by": v.waived_by,
+        "waiver": _waiver(v.waiver) if v.waiver else None,
+    }
+
+
+def _waiver(w: WaiverUse) -> dict[str, Any]:
+    return {
+        "reason": w.reason,
+        "replaced": w.replaced,
+        "approved_by": w.approved_by,
+        "expires": w.expires,
+        "location": w.location,
     }
 
 
@@ -146,6 +158,10 @@ def to_dict(report: AuditReport, kb: KnowledgeBase) -> dict[str, Any]:
         "results": [result_dict(r, kb) for r in report.results],
         "summary": summary(report),
         "expired_exceptions": list(report.expired_exceptions),
+        "file_findings": [
+            {"kind": f.kind, "path": f.path, "line": f.line, "message": f.message}
+            for f in report.file_findings
+        ],
     }
 
 

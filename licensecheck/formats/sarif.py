@@ -1,8 +1,9 @@
 """SARIF 2.1.0 (`--format sarif`): findings for code scanning (GitHub, GitLab, IDEs).
 
 One rule per kind of finding: `deny`, `review`, `error` (a model that could not be judged),
-`conflict` (evidence or lineage disagree), `drift` (the licence differs from licensecheck.lock)
-and `expired-exception` (a waiver in the policy that no longer applies). A model judged
+`conflict` (evidence or lineage disagree), `drift` (the licence differs from licensecheck.lock),
+`expired-exception` (a waiver in the policy that no longer applies) and `unparsed-file`
+(a Python file this interpreter cannot parse, scanned by its tokens). A model judged
 `allow` for every use produces no result.
 
 Each result is located at a line that references the model (`scan`), one result per
@@ -25,7 +26,7 @@ from typing import Any
 
 from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.identify.types import UNKNOWN
-from licensecheck.results import AuditReport, ModelResult, Reference
+from licensecheck.results import UNPARSED_PYTHON, AuditReport, ModelResult, Reference
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -93,6 +94,15 @@ RULES: tuple[Rule, ...] = (
         "A policy exception has expired and no longer applies.",
         "An exception (waiver) in the policy is past its expiry date and is ignored. Renew "
         "it or remove it.",
+    ),
+    Rule(
+        "unparsed-file",
+        "PythonNotParsed",
+        "warning",
+        "A Python file could not be parsed by the Python that ran the scan.",
+        "The file uses syntax newer than this Python (or is not Python). Its model references "
+        "were found from its tokens (string literals in calls and assignments), which can "
+        "over- or under-count; run the scan with a newer Python to read it fully.",
     ),
 )
 _RULE_INDEX = {rule.id: i for i, rule in enumerate(RULES)}
@@ -230,6 +240,18 @@ def to_dict(
                 f"policy {report.policy.name}: {expired}",
                 location,
                 _fingerprint("expired-exception", expired),
+            )
+        )
+    for f in report.file_findings:
+        if f.kind != UNPARSED_PYTHON:
+            continue  # the other file problems are tool notifications (below)
+        where = Reference(f.path, f.line or 1)
+        results.append(
+            _result(
+                "unparsed-file",
+                f"{f.path}: {f.message}",
+                _physical(where, uri_prefix),
+                _fingerprint("unparsed-file", f.path),
             )
         )
     invocation: dict[str, Any] = {"executionSuccessful": True}

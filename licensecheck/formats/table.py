@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.formats.json_report import summary
 from licensecheck.identify.types import UNKNOWN
-from licensecheck.results import AuditReport, ModelResult, UseVerdict, most_severe
+from licensecheck.results import (
+    SHADOW_PREFIX,
+    AuditReport,
+    ModelResult,
+    UseVerdict,
+    most_severe,
+)
 
 _STYLE = {"allow": "green", "review": "yellow", "deny": "bold red", "error": "bold magenta"}
 SHORT = 70
@@ -25,8 +31,12 @@ SHORT = 70
 class Row:
     model: str
     license: str
-    verdicts: tuple[str, ...]  # per use, "-" for errors
+    verdicts: tuple[str, ...]  # per use, "-" for errors; "allow*": decided by an exception
     note: str
+    source: str = ""  # hub | local | cache | lock
+
+
+WAIVED_MARK = "*"
 
 
 def _clip(text: str, limit: int = SHORT) -> str:
@@ -72,12 +82,40 @@ def _note(r: ModelResult, uses: tuple[str, ...]) -> str:
     return ""
 
 
+def _verdict_cell(v: UseVerdict | None) -> str:
+    if v is None:
+        return "-"
+    return v.verdict + (WAIVED_MARK if v.waiver is not None or v.waived_by else "")
+
+
+def waiver_line(use: str, v: UseVerdict) -> str:
+    """`commercial: allow*, by the exception "..." approved by X until D (file:line);
+    it replaced deny`."""
+    w = v.waiver
+    if w is None:
+        return f"{use}: {v.verdict}{WAIVED_MARK}, by the exception {v.waived_by!r}"
+    by = f" approved by {w.approved_by}" if w.approved_by else ""
+    until = f" until {w.expires}" if w.expires else " (no expiry)"
+    at = f" ({w.location})" if w.location else ""
+    return (
+        f"{use}: {v.verdict}{WAIVED_MARK}, by the exception {w.reason!r}{by}{until}{at}; "
+        f"it replaced {w.replaced}"
+    )
+
+
 def rows(report: AuditReport) -> list[Row]:
     out = []
     for r in report.results:
-        verdicts = tuple(r.verdicts[u].verdict if u in r.verdicts else "-" for u in report.uses)
-        out.append(Row(r.model, _license_cell(r), verdicts, _clip(_note(r, report.uses))))
+        verdicts = tuple(_verdict_cell(r.verdicts.get(u)) for u in report.uses)
+        out.append(Row(r.model, _license_cell(r), verdicts, _clip(_note(r, report.uses)), r.source))
     return out
+
+
+def file_lines(report: AuditReport) -> list[str]:
+    """Files a scan read incompletely (Python this interpreter cannot parse, ...)."""
+    return [
+        f"file {f.path}{f':{f.line}' if f.line else ''}: {f.message}" for f in report.file_findings
+    ]
 
 
 def details(report: AuditReport) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -90,6 +128,9 @@ def details(report: AuditReport) -> list[tuple[str, list[tuple[str, str]]]]:
             lines.append(("error", f"error ({kind}): {r.error.message if r.error else ''}"))
         for use in report.uses:
             v = r.verdicts.get(use)
+            if v is not None and (v.waiver is not None or v.waived_by):
+                lines.append((v.verdict, waiver_line(use, v)))
+                continue
             if v is None or v.verdict == "allow":
                 continue
             lines.append((v.verdict, f"{use}: {v.verdict}"))
@@ -97,8 +138,6 @@ def details(report: AuditReport) -> list[tuple[str, list[tuple[str, str]]]]:
                 if reason.verdict != "allow":
                     clause = f" [{reason.license or ''} {reason.clause}]" if reason.clause else ""
                     lines.append(("", f"  - {reason.message}{clause}"))
-            if v.waived_by:
-                lines.append(("", f"  - exception: {v.waived_by}"))
         seen: set[tuple[str, str]] = set()
         for use in report.uses:
             v = r.verdicts.get(use)
@@ -107,6 +146,8 @@ def details(report: AuditReport) -> list[tuple[str, list[tuple[str, str]]]]:
                     continue
                 seen.add((ob.id, ob.license))
                 lines.append(("", f"obligation ({ob.license}, {ob.id}): {_clip(ob.text, 200)}"))
+        shadow = [f for f in r.findings if f.startswith(SHADOW_PREFIX)]
+        lines.extend(("review", f) for f in shadow)
         if lines or any(link.error for link in r.lineage):
             lines.extend(("", line) for line in lineage_lines(r))
         if lines:
@@ -134,8 +175,8 @@ def _summary_line(report: AuditReport) -> str:
 
 
 def render_plain(report: AuditReport) -> str:
-    header = ("MODEL", "LICENSE", *(u.upper() for u in report.uses), "NOTE")
-    table = [header] + [(r.model, r.license, *r.verdicts, r.note) for r in rows(report)]
+    header = ("MODEL", "LICENSE", "SOURCE", *(u.upper() for u in report.uses), "NOTE")
+    table = [header] + [(r.model, r.license, r.source, *r.verdicts, r.note) for r in rows(report)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     out = io.StringIO()
     for row in table:
@@ -147,6 +188,8 @@ def render_plain(report: AuditReport) -> str:
             out.write(f"  {line}\n")
     for line in report.expired_exceptions:
         out.write(f"\nexpired exception: {line}\n")
+    for line in file_lines(report):
+        out.write(f"\n{line}\n")
     out.write(f"\n{_summary_line(report)}\n")
     return out.getvalue()
 
@@ -167,13 +210,20 @@ def render_rich(report: AuditReport, width: int | None) -> str:
     table = Table(show_lines=False, header_style="bold")
     table.add_column("Model", overflow="fold", ratio=3)
     table.add_column("Licence", overflow="fold", ratio=1)
+    table.add_column("Source", no_wrap=True)
     for use in report.uses:
         table.add_column(use.capitalize(), no_wrap=True)
     table.add_column("Note", overflow="fold", ratio=3)
     for row in rows(report):
-        cells = [Text(v, style=_STYLE.get(v, "")) for v in row.verdicts]
+        cells = [Text(v, style=_STYLE.get(v.rstrip(WAIVED_MARK), "")) for v in row.verdicts]
         style = _STYLE["error"] if row.license == "error" else ""
-        table.add_row(Text(row.model), Text(row.license, style=style), *cells, Text(row.note))
+        table.add_row(
+            Text(row.model),
+            Text(row.license, style=style),
+            Text(row.source),
+            *cells,
+            Text(row.note),
+        )
     console.print(table)
     for model, lines in details(report):
         console.print(Text(model, style="bold"))
@@ -181,6 +231,8 @@ def render_rich(report: AuditReport, width: int | None) -> str:
             console.print(Text("  " + line, style=_STYLE.get(style, "")))
     for line in report.expired_exceptions:
         console.print(Text(f"expired exception: {line}", style="yellow"))
+    for line in file_lines(report):
+        console.print(Text(line, style="yellow"))
     console.print(Text(_summary_line(report), style="bold"))
     return buffer.getvalue()
 

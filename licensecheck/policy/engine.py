@@ -1,8 +1,9 @@
 """The verdict for one model and one use, exactly as ../shared/spec/policy.md lays it down.
 
 1. the licence layer (`terms`), per effective licence;
-2. `unknown_license`, `license_conflict`, `modified_license`, `unverified_license` where
-   they fit (the last for a gated model whose licence text could not be read);
+2. `unknown_license`, `license_conflict`, `modified_license`, `unverified_license` (a gated
+   model whose licence text could not be read), `unreadable_license_file` (a licence-like
+   file that was not read) where they fit;
 3. every matching rule, or `otherwise` when none matched;
 4. the most severe of all of these (deny > review > allow);
 5. a valid, unexpired exception replaces the verdict; an expired one is ignored and said so.
@@ -19,7 +20,14 @@ from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import rules as rules_mod
 from licensecheck.policy import terms as terms_mod
 from licensecheck.policy.model import Policy, Subject, Waiver
-from licensecheck.results import SEVERITY, ObligationItem, Reason, UseVerdict, most_severe
+from licensecheck.results import (
+    SEVERITY,
+    ObligationItem,
+    Reason,
+    UseVerdict,
+    WaiverUse,
+    most_severe,
+)
 
 
 def evaluate(
@@ -84,6 +92,16 @@ def evaluate(
                     license=link.license,
                 )
             )
+    for unread in subject.unread:
+        # The text that was not read may say anything: the determination is incomplete.
+        reasons.append(
+            Reason(
+                rule="unreadable_license_file",
+                message=f"licence-like file not read ({unread}); the policy's "
+                f"unreadable_license_file is {policy.unreadable_license_file}",
+                verdict=policy.unreadable_license_file,
+            )
+        )
 
     # 3. The organisation's rules.
     seen = rules_mod.view(kb, subject)
@@ -114,6 +132,7 @@ def evaluate(
 
     # 5. Exceptions.
     waived_by = None
+    waived: WaiverUse | None = None
     valid, expired = _waivers_for(policy, subject, use, today)
     for w in expired:
         reasons.append(
@@ -135,6 +154,13 @@ def evaluate(
                 verdict=waiver.verdict,
             )
         )
+        waived = WaiverUse(
+            reason=waiver.reason,
+            replaced=verdict,
+            approved_by=waiver.approved_by,
+            expires=waiver.expires,
+            location=waiver.location,
+        )
         verdict = waiver.verdict
         waived_by = waiver.reason
 
@@ -144,6 +170,8 @@ def evaluate(
         reasons=tuple(reasons),
         obligations=() if verdict == "deny" else tuple(obligations),
         waived_by=waived_by,
+        waiver=waived,
+        expired_waivers=tuple(f"{w.location or w.model} ({w.expires})" for w in expired),
     )
 
 
@@ -190,6 +218,32 @@ def _waivers_for(
 def expired_waivers(policy: Policy, today: dt.date) -> tuple[Waiver, ...]:
     """The policy's exceptions whose expiry date has passed."""
     return tuple(w for w in policy.exceptions if _is_expired(w, today))
+
+
+EXPIRY_WARNING_DAYS = 30
+
+
+def expiring_waivers(policy: Policy, today: dt.date) -> tuple[Waiver, ...]:
+    """Exceptions still valid that expire within `EXPIRY_WARNING_DAYS` days."""
+    soon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    return tuple(
+        w
+        for w in policy.exceptions
+        if (expires := _expiry(w)) is not None and today <= expires <= soon
+    )
+
+
+def stale_exceptions(policy: Policy, today: dt.date) -> tuple[str, ...]:
+    """One line per exception that expired or expires within 30 days (`policy validate`)."""
+    lines = list(expired_exceptions(policy, today))
+    for w in expiring_waivers(policy, today):
+        uses = ", ".join(w.uses) if w.uses else "every use"
+        days = (dt.date.fromisoformat(str(w.expires)) - today).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        lines.append(
+            f"{w.location}: exception for {w.model} ({uses}) expires on {w.expires} ({when})"
+        )
+    return tuple(lines)
 
 
 def expired_exceptions(policy: Policy, today: dt.date) -> tuple[str, ...]:

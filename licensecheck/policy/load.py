@@ -388,6 +388,7 @@ def _merge(layers: list[Layer], path: str | None) -> Policy:
         license_conflict=fields.get("license_conflict", "review"),
         modified_license=fields.get("modified_license", "review"),
         unverified_license=fields.get("unverified_license", "review"),
+        unreadable_license_file=fields.get("unreadable_license_file", "review"),
         rules=numbered,
         otherwise=fields.get("otherwise", "review"),
         exceptions=tuple(exceptions),

@@ -77,6 +77,7 @@ class Policy:
     license_conflict: str = "review"
     modified_license: str = "review"
     unverified_license: str = "review"  # a gated model judged on its declaration alone
+    unreadable_license_file: str = "review"  # a licence-like file that could not be read
     rules: tuple[Rule, ...] = ()
     otherwise: str = "review"
     exceptions: tuple[Waiver, ...] = ()
@@ -101,3 +102,4 @@ class Subject:
     multimodal: bool = False  # takes images/audio/video (Llama 3.2+ EU clause)
     modality_known: bool = True  # False when nothing (pipeline_tag, tags) says what it takes
     revisions: tuple[str, ...] = ()  # the revision as requested and as resolved (waivers pin them)
+    unread: tuple[str, ...] = ()  # licence-like files not (fully) read: "LICENSE: binary; ..."

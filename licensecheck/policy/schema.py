@@ -47,6 +47,7 @@ TOP_KEYS = (
     "license_conflict",
     "modified_license",
     "unverified_license",
+    "unreadable_license_file",
     "rules",
     "otherwise",
     "exceptions",
@@ -70,6 +71,7 @@ VERDICT_KEYS = (
     "license_conflict",
     "modified_license",
     "unverified_license",
+    "unreadable_license_file",
     "otherwise",
 )
 

@@ -95,4 +95,5 @@ def build_subject(
         multimodal=multimodal,
         modality_known=known,
         revisions=tuple(dict.fromkeys(revisions)),
+        unread=tuple(f.message for f in facts.unread) if facts is not None else (),
     )

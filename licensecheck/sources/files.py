@@ -29,7 +29,9 @@ from licensecheck import paths
 from licensecheck.facts import Finding, RepoFile
 
 MAX_FILE_BYTES = 1024 * 1024
-MAX_FILES = 12
+# Real repos hold a few licence files, a NOTICE, a USE_POLICY and per-folder LICENSEs; a
+# repo past this cap is judged incomplete (the policy's `unreadable_license_file`).
+MAX_FILES = 32
 README = "README.md"
 
 _PREFIXES = (
@@ -90,21 +92,28 @@ def is_text_name(path: str) -> bool:
     return _extension(path.rsplit("/", 1)[-1]) not in _NOT_TEXT
 
 
-def select(paths: Iterable[str]) -> list[str]:
-    """The licence-like paths among `paths`: top level first, then by path; capped."""
-    chosen = sorted(
+def _ordered(paths: Iterable[str]) -> list[str]:
+    return sorted(
         {p for p in paths if is_licence_like(p)}, key=lambda p: (p.count("/"), p.lower(), p)
     )
-    return chosen[:MAX_FILES]
+
+
+def select(paths: Iterable[str]) -> list[str]:
+    """The licence-like paths among `paths`: top level first, then by path; capped."""
+    return _ordered(paths)[:MAX_FILES]
 
 
 def overflow_finding(paths: Iterable[str]) -> Finding | None:
-    total = len({p for p in paths if is_licence_like(p)})
-    if total <= MAX_FILES:
+    """The licence-like files past `MAX_FILES`, named (the first few), or None."""
+    chosen = _ordered(paths)
+    left = chosen[MAX_FILES:]
+    if not left:
         return None
+    named = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
     return Finding(
         kind="files-capped",
-        message=f"{total} licence-like files; read the first {MAX_FILES} (top level first)",
+        message=f"{len(chosen)} licence-like files, more than {MAX_FILES}; not read: {named}",
+        path=left[0],
     )
 
 

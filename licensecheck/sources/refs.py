@@ -1,9 +1,11 @@
 """Parse what the user named on the command line into a `ModelRef`.
 
 Three shapes: `org/name` (a Hub repo), `org/name@REVISION` (a branch, tag or 40-hex commit
-sha) and a path to a local model directory (`./x`, `/abs/x`, `..`, or any existing
-directory). Anything else is a `UsageError` that quotes the argument, so a typo never
-reaches the network.
+sha) and a path to a local model directory (`./x`, `/abs/x`, `~/x`, `..`, or an existing
+directory whose name is not `org/name`). An `org/name` is always the Hub model: a folder of
+the same name in the working directory (which anyone can add in a pull request) never
+replaces it, it only sets `ModelRef.shadow` so the report can say so. Anything else is a
+`UsageError` that quotes the argument, so a typo never reaches the network.
 """
 
 from __future__ import annotations
@@ -69,13 +71,40 @@ def parse_hub_id(value: str, what: str = "model") -> ModelRef:
     return ModelRef(repo_id=repo_id)
 
 
+def _is_hub_id(arg: str) -> bool:
+    """`org/name` or `org/name@rev` as the Hub spells them (two parts, valid characters)."""
+    repo_id, sep, revision = arg.partition("@")
+    parts = repo_id.split("/")
+    return (
+        len(parts) == 2
+        and all(_PART.fullmatch(p) and ".." not in p and "--" not in p for p in parts)
+        and len(repo_id) <= MAX_REPO_ID
+        and (not sep or bool(_REVISION.fullmatch(revision)))
+    )
+
+
+def shadowing_folder(repo_id: str, *bases: Path) -> str | None:
+    """The folder named like the Hub id `repo_id` under one of `bases`, if there is one."""
+    for base in bases:
+        try:
+            if (base / repo_id).is_dir():
+                return str(base / repo_id)
+        except OSError:
+            continue
+    return None
+
+
 def parse_ref(arg: str, cwd: Path | None = None) -> ModelRef:
-    """A MODEL argument -> ModelRef. Local directories win over Hub ids of the same spelling."""
+    """A MODEL argument -> ModelRef. `org/name` is the Hub model, whatever folders exist."""
     if not arg or not arg.strip():
         raise UsageError("MODEL '': empty model argument")
     if "\x00" in arg:
         raise UsageError(f"MODEL {arg!r}: contains a NUL character")
     base = cwd if cwd is not None else Path.cwd()
+    if not _looks_like_path(arg) and _is_hub_id(arg):
+        ref = parse_hub_id(arg, "MODEL")
+        folder = shadowing_folder(arg, base)
+        return ModelRef(ref.repo_id, ref.revision, shadow=arg if folder else None)
     candidate = Path(arg).expanduser()
     path = candidate if candidate.is_absolute() else base / candidate
     try:
