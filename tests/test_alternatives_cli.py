@@ -136,8 +136,8 @@ def test_request_budget_one_listing_and_no_model_info_per_candidate(
         assert param in listing.query
     # model_info only for the model itself and for a base a candidate's card names: the
     # listing's answers stand in for the candidates'.
-    infos = {r.path for r in listings if r.path != "/api/models"}
-    assert infos == {f"/api/models/{LLAMA}", f"/api/models/{FINETUNE}"}
+    infos = sorted(r.path for r in listings if r.path != "/api/models")
+    assert infos == sorted([f"/api/models/{LLAMA}", f"/api/models/{FINETUNE}"])  # once each
     # Warm: the same report, no file downloaded again.
     hub.clear_log()
     again, _ = json_run(hub, policy, env)
@@ -227,6 +227,22 @@ def test_usage_errors_exit_2(
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert hub.requests("GET", "/api/models") == []  # nothing asked before the usage check
+
+
+def test_a_model_that_cannot_be_read_exits_3_when_its_task_is_needed(
+    hub: HubServer, policy: Path, env: dict[str, str]
+) -> None:
+    result, _ = json_run(hub, policy, env, model="acme/does-not-exist")
+    assert result.exit_code == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "acme/does-not-exist: repository not found" in lines[0]
+    assert [r for r in hub.requests() if r.path == "/api/models"] == []
+    # With --task the search goes on; the model's own error is reported beside the ranking.
+    result, report = json_run(
+        hub, policy, env, "--task", "text-generation", model="acme/does-not-exist"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert report["model"]["status"] == "error" and report["ranking"]
 
 
 def test_model_without_task_is_a_usage_error(

@@ -35,8 +35,11 @@ from licensecheck.cli.output import is_terminal, progress, terminal_width, use_c
 from licensecheck.errors import SourceError, UsageError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from licensecheck.alternatives import Candidate, Excluded, Query
     from licensecheck.facts import ModelRef
+    from licensecheck.results import ModelResult
     from licensecheck.sources.interface import ModelSource
 
 DEFAULT_LIMIT = 20
@@ -112,14 +115,18 @@ def alternatives(
         uses = resolve_uses(opts, policy)
         auditor = make_auditor(source, kb, policy, uses, None, jobs=opts.jobs)
 
-        model_result = auditor.audit_one(model_ref) if model_ref is not None else None
-        if model_result is not None and not task:
-            facts = model_result.facts
-            task = (facts.pipeline_tag or facts.card.pipeline_tag) if facts is not None else None
-            if task is None and model_result.status != "ok" and model_result.error is not None:
-                raise SourceError(model_result.error.kind, model_result.error.message)
-            if task is None:
-                raise UsageError(f"{model}: its card names no pipeline_tag; give --task TASK")
+        # The model is judged while the candidates are listed: its model_info alone gives
+        # the task (its files and bases are not needed for that).
+        judging: Future[ModelResult] | None = None
+        if model_ref is not None:
+            task = task or _hub_task(source, model_ref)
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(1, thread_name_prefix="licensecheck-model")
+            judging = pool.submit(auditor.audit_one, model_ref)
+            pool.shutdown(wait=False)  # the one job still runs
+        if judging is not None and not task:
+            task = _task_from(judging.result(), model)
         query = core.Query(
             model=model_ref.repo_id if model_ref is not None else None,
             task=task,
@@ -135,6 +142,7 @@ def alternatives(
             candidates, refs, excluded = _from_cache(hub, query)
         else:
             candidates, refs, excluded = _from_hub(hub, query)
+        model_result = judging.result() if judging is not None else None
         with progress(len(refs), enabled=not offline and len(refs) >= 2) as observer:
             auditor.progress = observer or auditor.progress
             report = auditor.audit(refs)
@@ -149,6 +157,32 @@ def alternatives(
         text = render(fmt, outcome, RenderOptions(kb=kb, color=color, width=terminal_width()))
         write_report(text, opts.output)
     raise SystemExit(EXIT_OK if ranking.allowed else EXIT_FAIL)
+
+
+def _hub_task(source: ModelSource, ref: ModelRef) -> str | None:
+    """The task the Hub's model_info gives (the request the audit of `ref` then reuses);
+    None offline, or when only the README's front matter could say."""
+    from licensecheck.redact import one_line
+    from licensecheck.sources.hub import HubSource
+
+    hub = getattr(source, "hub", None)
+    if not isinstance(hub, HubSource):
+        return None
+    info = hub.info(ref)
+    task = info.pipeline_tag or (info.card or {}).get("pipeline_tag")
+    return one_line(task, 100) if isinstance(task, str) and task.strip() else None
+
+
+def _task_from(result: ModelResult, model: str | None) -> str:
+    """The task the audited model's facts give, or why there is none (exit 3 when it could
+    not be read, 2 when its card names no task)."""
+    facts = result.facts
+    task = (facts.pipeline_tag or facts.card.pipeline_tag) if facts is not None else None
+    if task:
+        return task
+    if result.status != "ok" and result.error is not None:
+        raise SourceError(result.error.kind, result.error.message)
+    raise UsageError(f"{model}: its card names no pipeline_tag; give --task TASK")
 
 
 def _from_hub(

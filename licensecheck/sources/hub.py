@@ -58,7 +58,7 @@ from licensecheck.sources.hub_client import (
     wait_from_headers,
 )
 from licensecheck.sources.hub_info import HubInfo
-from licensecheck.sources.interface import ModelSource
+from licensecheck.sources.interface import ModelSource, check_ref
 from licensecheck.sources.refs import is_sha
 
 EXPAND = ["cardData", "sha", "gated", "siblings", "tags", "pipeline_tag", "library_name"]
@@ -199,6 +199,13 @@ class HubSource(ModelSource):
         """`info` is what model_info would answer for `ref` (a listing with the same expand
         gave it): fetching `ref` then asks only for its files."""
         self._known[ref.key] = info
+
+    def info(self, ref: ModelRef) -> HubInfo:
+        """model_info for `ref` (one request, or none when known), kept for its fetch."""
+        check_ref(ref)
+        info = self._info(ref)
+        self.remember(ref, info)
+        return info
 
     def get(self, url: str) -> Any:
         """One GET on the Hub client as this source sends its requests (token, user agent,
