@@ -35,6 +35,7 @@ from licensecheck.identify.types import UNKNOWN, Conflict, Determination
 from licensecheck.knowledge.model import RESTRICTIVENESS, Terms
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.results import LineageLink
+from licensecheck.sources.refs import is_repo_id
 
 Fetch = Callable[[ModelRef], tuple[ModelFacts, Determination]]
 
@@ -82,8 +83,6 @@ _QUANT_TOKEN = (
 _QUANT_IN_NAME = re.compile(rf"(?:^|[-_. ])(?:{_QUANT_TOKEN})(?=$|[-_. ])", re.IGNORECASE)
 _QUANT_TAG = re.compile(rf"^(?:{_QUANT_TOKEN})$", re.IGNORECASE)
 
-# A Hub repo id: `name` or `org/name`, word characters, `-` and `.`; no `--` or `..`.
-_REPO_PART = re.compile(r"^(?![-.])[\w.-]{1,96}(?<![-.])$")
 _HUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
 
 _PERMISSIVE_RANK = RESTRICTIVENESS["permissive"]
@@ -138,13 +137,7 @@ def normalise_repo_id(value: str) -> str | None:
         if parts and parts[0] in ("models", "api"):
             parts = parts[1:]
         text = "/".join(parts[:2])
-    parts = text.split("/")
-    if not 1 <= len(parts) <= 2:
-        return None
-    for part in parts:
-        if not _REPO_PART.match(part) or "--" in part or ".." in part:
-            return None
-    return text
+    return text if is_repo_id(text) else None
 
 
 def _relation_from_tags(tags: tuple[str, ...]) -> dict[str, str]:

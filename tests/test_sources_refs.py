@@ -119,3 +119,57 @@ def test_is_sha() -> None:
     assert not is_sha(SHA.upper())
     assert not is_sha("main")
     assert not is_sha(None)
+
+
+# One Hub-id rule for the CLI, lineage's base_model and discovery: the Hub accepts ASCII
+# letters, digits, '-', '_', '.'; a non-ASCII letter or digit (which `\w` would let through)
+# is not a model id anywhere.
+UNICODE_IDS = [
+    "café/model",  # accented letter in the organisation
+    "org/modèle",  # in the name
+    "org/nаme",  # Cyrillic 'а' that looks Latin
+    "ｏｒｇ/model",  # full-width letters
+    "org/model٣",  # Arabic-Indic digit (a `\d` under Unicode rules)
+    "模型",  # a legacy one-part id
+]
+
+
+@pytest.mark.parametrize("value", UNICODE_IDS)
+def test_non_ascii_ids_are_refused_by_every_reader(value: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from licensecheck.cli.main import main
+    from licensecheck.discovery.ids import is_model_id
+    from licensecheck.lineage import normalise_repo_id
+
+    result = CliRunner().invoke(main, ["audit", value, "--offline"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("licensecheck: error:") and "not a valid Hub model id" in (
+        result.stderr
+    )
+    assert normalise_repo_id(value) is None
+    assert normalise_repo_id(f"https://huggingface.co/{value}") is None
+    assert not is_model_id(value, allow_single=True)
+
+
+@pytest.mark.parametrize("value", ["org/model", "Org_1/Model-2.5", "gpt2", "a/" + "b" * 94])
+def test_ascii_ids_are_accepted_by_every_reader(value: str) -> None:
+    from licensecheck.discovery.ids import is_model_id
+    from licensecheck.lineage import normalise_repo_id
+    from licensecheck.sources.refs import is_repo_id
+
+    assert is_repo_id(value)
+    assert parse_hub_id(value).repo_id == value
+    assert normalise_repo_id(value) == value
+    assert is_model_id(value, allow_single=True)
+
+
+def test_the_length_limit_is_the_same_for_every_reader() -> None:
+    from licensecheck.discovery.ids import is_model_id
+    from licensecheck.lineage import normalise_repo_id
+
+    value = "a/" + "b" * 95  # 97 characters
+    with pytest.raises(UsageError, match="longer than 96"):
+        parse_hub_id(value)
+    assert normalise_repo_id(value) is None
+    assert not is_model_id(value)

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import re
 
-# One part of a repo id, as the Hub accepts it: word characters, '-' and '.', starting and
-# ending with a word character, at most 96 characters; '--' and '..' are refused.
-_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?"
-_ORG_NAME = re.compile(rf"^({_PART})/({_PART})$")
-_SINGLE = re.compile(rf"^{_PART}$")
+from licensecheck.sources.refs import is_repo_id
 
 # Keys of config files (and keywords of Python calls) whose value names a model.
 # "strict" keys are generic words: their value must be an `org/name` id to count.
@@ -132,17 +128,14 @@ def is_model_id(value: str, *, allow_single: bool = False) -> bool:
     `allow_single` accepts one-part legacy ids (`gpt2`, `bert-base-uncased`); use it only
     where the context already says a model is loaded (a loader call, a `*_name_or_path` key).
     """
-    if not value or value != value.strip() or len(value) > 200:
+    if not value or value != value.strip() or not is_repo_id(value):
         return False
-    m = _ORG_NAME.match(value)
-    if m is not None:
-        org, name = m.group(1), m.group(2)
-        if "--" in value or ".." in value:
-            return False
+    if "/" in value:
+        org, name = value.split("/")
         if org.lower() in _LOCAL_ORGS:
             return False
         return not (_CHECKPOINT.match(name) or _FILE_SUFFIX.search(name))
-    if not allow_single or not _SINGLE.match(value) or "--" in value or ".." in value:
+    if not allow_single:
         return False
     if value.lower() in _LOCAL_SINGLE or _CHECKPOINT.match(value) or _FILE_SUFFIX.search(value):
         return False

@@ -16,9 +16,12 @@ from pathlib import Path
 from licensecheck.errors import UsageError
 from licensecheck.facts import ModelRef
 
-# The Hub's own rule (huggingface_hub.utils.validate_repo_id): word characters, '-', '.';
-# no '--' or '..'; no leading/trailing '-' or '.'; at most 96 characters.
-_PART = re.compile(r"^(?![-.])[\w.-]+(?<![-.])$", re.ASCII)
+# THE rule for a Hub repo id (the CLI, lineage's `base_model` and discovery all use
+# `is_repo_id`): `name` or `org/name`, each part ASCII letters, digits, '_', '-', '.', not
+# starting or ending with '-' or '.', no '--' or '..'; at most 96 characters in all. That is
+# what the Hub accepts; huggingface_hub's validate_repo_id also lets non-ASCII letters (`\w`)
+# through, which the Hub refuses, so `café/model` is never a model.
+_PART = re.compile(r"(?![-.])[A-Za-z0-9_.-]+(?<![-.])")
 MAX_REPO_ID = 96
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 # Branch and tag names: git's ref rules, simplified (no control chars, spaces, '..', '~^:?*[\').
@@ -38,18 +41,27 @@ def _looks_like_path(arg: str) -> bool:
     )
 
 
+def _valid_part(part: str) -> bool:
+    return _PART.fullmatch(part) is not None and ".." not in part and "--" not in part
+
+
+def is_repo_id(value: str) -> bool:
+    """Whether `value` is a Hub repo id (`org/name` or a legacy `name`) by the rule above."""
+    parts = value.split("/")
+    return len(value) <= MAX_REPO_ID and len(parts) <= 2 and all(map(_valid_part, parts))
+
+
 def check_repo_id(repo_id: str, what: str) -> str:
     """`repo_id` if it is a valid Hub model id (`org/name` or a legacy `name`), else UsageError."""
     parts = repo_id.split("/")
     if len(parts) > 2 or any(not p for p in parts):
         raise UsageError(f"{what}: {repo_id!r} is not a Hub model id (expected org/name)")
-    for part in parts:
-        if ".." in part or "--" in part or not _PART.fullmatch(part):
-            raise UsageError(
-                f"{what}: {repo_id!r} is not a valid Hub model id "
-                "(letters, digits, '-', '_', '.'; no '..' or '--')"
-            )
-    if len(repo_id) > MAX_REPO_ID:
+    if not all(_valid_part(p) for p in parts):
+        raise UsageError(
+            f"{what}: {repo_id!r} is not a valid Hub model id "
+            "(ASCII letters, digits, '-', '_', '.'; no '..' or '--')"
+        )
+    if not is_repo_id(repo_id):
         raise UsageError(f"{what}: {repo_id!r} is longer than {MAX_REPO_ID} characters")
     return repo_id
 
