@@ -26,12 +26,11 @@ import functools
 import hashlib
 import json
 import re
-import sys
 import threading
-import types
-import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from licensecheck.codec import CodecError, determination_from, to_json
 
 if TYPE_CHECKING:
     from licensecheck.facts import ModelFacts
@@ -64,22 +63,11 @@ def matcher_version(kb_digest: str) -> str:
 # --- encoding ----------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """Dataclasses, tuples and mappings as JSON-ready values (dataclass fields in order)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
-
-
 def facts_digest(facts: ModelFacts) -> str:
     """A digest of everything a source learned about a model (all `ModelFacts` fields but
     the source's name; the repo id without its case; not how the revision was spelled)."""
     content = {
-        f.name: _plain(getattr(facts, f.name))
+        f.name: to_json(getattr(facts, f.name))
         for f in dataclasses.fields(facts)
         if f.name not in _NOT_CONTENT and f.name != "ref"
     }
@@ -88,61 +76,12 @@ def facts_digest(facts: ModelFacts) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class _Invalid(Exception):
-    pass
-
-
-def _decode(tp: Any, value: Any) -> Any:
-    """`value` (parsed JSON) as an instance of type `tp`, or _Invalid. Strict: exact key
-    sets for dataclasses, exact scalar types (an int is accepted for a float)."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        for option in typing.get_args(tp):
-            try:
-                return _decode(option, value)
-            except _Invalid:
-                continue
-        raise _Invalid(f"{value!r} is not {tp}")
-    if origin is tuple:
-        item, *rest = typing.get_args(tp)
-        if rest != [Ellipsis] or not isinstance(value, list):
-            raise _Invalid(f"{value!r} is not {tp}")
-        return tuple(_decode(item, v) for v in value)
-    if tp is type(None):
-        if value is not None:
-            raise _Invalid(f"{value!r} is not None")
-        return None
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Invalid(f"{value!r} is not a number")
-        return float(value)
-    if tp in (str, bool, int):
-        if type(value) is not tp:
-            raise _Invalid(f"{value!r} is not {tp.__name__}")
-        return value
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        fields = dataclasses.fields(tp)
-        if not isinstance(value, dict) or set(value) != {f.name for f in fields}:
-            raise _Invalid(f"not a {tp.__name__}")
-        hints = _hints(tp)
-        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in fields})
-    raise _Invalid(f"unsupported type {tp!r}")
-
-
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-
-
 def decode_determination(value: Any) -> Determination | None:
-    """A `Determination` from its JSON form, or None when it is not exactly one."""
-    from licensecheck.identify.types import Determination
-
+    """A `Determination` from its JSON form (codec.py), or None when it is not one."""
     try:
-        decoded = _decode(Determination, value)
-    except (_Invalid, TypeError, ValueError, RecursionError):
+        return determination_from(value, "determination")
+    except (CodecError, TypeError, ValueError, RecursionError):
         return None
-    return decoded if isinstance(decoded, Determination) else None
 
 
 # --- the cache -----------------------------------------------------------------------------
@@ -231,7 +170,7 @@ class DeterminationCache:
             "key": key,
             "repo": facts.ref.repo_id,
             "revision": facts.revision,
-            "determination": _plain(determination),
+            "determination": to_json(determination),
         }
         text = json.dumps(entry, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
         from licensecheck import paths

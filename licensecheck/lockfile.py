@@ -30,9 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from licensecheck import paths
+from licensecheck.codec import (
+    CodecError,
+    determination_from,
+    get_field,
+    link_from,
+    link_json,
+    opt_str,
+    report_changes,
+    score,
+    strs,
+    to_json,
+)
 from licensecheck.errors import UsageError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
-from licensecheck.identify.types import Change, Conflict, Determination, Evidence
+from licensecheck.identify.types import Determination, Evidence
 from licensecheck.paths import LOCK_NAME
 from licensecheck.results import LineageLink
 
@@ -235,38 +247,19 @@ def drift(entry: LockEntry, determination: Determination, effective: Iterable[st
 # --- serialising ----------------------------------------------------------------------------
 
 
+# The lock's evidence: the codec's fields but `via`, with the file's hash (no `changes` key when
+# there are none), as lock_version 1 has them.
+_EVIDENCE_FIELDS = ("source", "id", "score", "path", "detail", "kind", "version", "modified")
+
+
 def _evidence_json(ev: Evidence, hashes: Mapping[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "source": ev.source,
-        "id": ev.id,
-        "score": round(float(ev.score), 4),
-        "path": ev.path,
-        "detail": ev.detail,
-        "kind": ev.kind,
-        "version": ev.version,
-        "modified": ev.modified,
-        "sha256": hashes.get(ev.path) if ev.path else None,
-    }
+    full = to_json(ev)
+    out = {key: full[key] for key in _EVIDENCE_FIELDS}
+    out["score"] = score(ev.score)
+    out["sha256"] = hashes.get(ev.path) if ev.path else None
     if ev.changes:
-        out["changes"] = [{"type": c.type, "text": c.text, "line": c.line} for c in ev.changes]
+        out["changes"] = report_changes(ev.changes)
     return out
-
-
-def _conflict_json(c: Conflict) -> dict[str, Any]:
-    return {"kind": c.kind, "message": c.message, "ids": list(c.ids), "severity": c.severity}
-
-
-def _link_json(link: LineageLink) -> dict[str, Any]:
-    return {
-        "model": link.model,
-        "relation": link.relation,
-        "license": link.license,
-        "revision": link.revision,
-        "depth": link.depth,
-        "parent": link.parent,
-        "error": link.error,
-        **({} if link.verified else {"verified": False}),
-    }
 
 
 def entry_json(entry: LockEntry) -> dict[str, Any]:
@@ -293,13 +286,13 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
         "license": {
             "id": d.id,
             "version": d.version,
-            "confidence": round(float(d.confidence), 4),
+            "confidence": score(d.confidence),
             "modified": d.modified,
             "verified": d.verified,
             "declared": list(d.declared),
             "extra": list(d.extra),
             "evidence": [_evidence_json(e, hashes) for e in d.evidence if e.source != "lock"],
-            "conflicts": [_conflict_json(c) for c in d.conflicts],
+            "conflicts": [to_json(c) for c in d.conflicts],
         },
         "files": [{"path": p, "sha256": s} for p, s in entry.files],
         "gated": entry.gated,
@@ -315,7 +308,7 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
             {"kind": f.kind, "message": f.message, "path": f.path} for f in entry.unread
         ]
     if entry.referenced:
-        out["lineage"] = [_link_json(link) for link in entry.lineage]
+        out["lineage"] = [link_json(link) for link in entry.lineage]
         out["effective_licenses"] = list(entry.effective_licenses)
     return out
 
@@ -339,79 +332,16 @@ def write(path: Path, lock: Lock) -> None:
 # --- reading --------------------------------------------------------------------------------
 
 
-class _Bad(Exception):
-    pass
-
-
-def _get(d: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    value = d.get(key)
-    if not isinstance(value, kind):
-        raise _Bad(f"{where}: '{key}' is missing or has the wrong type")
-    return value
-
-
-def _opt_str(d: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = d.get(key)
-    if value is not None and not isinstance(value, str):
-        raise _Bad(f"{where}: '{key}' must be a string or null")
-    return value
-
-
-def _strs(d: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = d.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise _Bad(f"{where}: '{key}' must be a list of strings")
-    return tuple(value)
-
-
-def _evidence(d: Mapping[str, Any], where: str) -> Evidence:
-    changes = tuple(
-        Change(type=str(c.get("type", "changed")), text=str(c.get("text", "")), line=c.get("line"))
-        for c in d.get("changes") or ()
-        if isinstance(c, dict)
-    )
-    return Evidence(
-        source=_get(d, "source", str, where),
-        id=_get(d, "id", str, where),
-        score=float(_get(d, "score", (int, float), where)),
-        path=_opt_str(d, "path", where),
-        detail=str(d.get("detail") or ""),
-        kind=str(d.get("kind") or "license"),
-        version=_opt_str(d, "version", where),
-        modified=bool(d.get("modified")),
-        changes=changes,
-    )
-
-
-def _conflict(d: Mapping[str, Any], where: str) -> Conflict:
-    return Conflict(
-        kind=_get(d, "kind", str, where),
-        message=_get(d, "message", str, where),
-        ids=_strs(d, "ids", where),
-        severity=str(d.get("severity") or "conflict"),
-    )
-
-
-def _link(d: Mapping[str, Any], where: str) -> LineageLink:
-    return LineageLink(
-        model=_get(d, "model", str, where),
-        relation=_get(d, "relation", str, where),
-        license=_get(d, "license", str, where),
-        revision=_opt_str(d, "revision", where),
-        depth=int(d.get("depth") or 1),
-        parent=_opt_str(d, "parent", where),
-        error=_opt_str(d, "error", where),
-        verified=_get(d, "verified", bool, where) if "verified" in d else True,
-    )
+_Bad = CodecError  # what a malformed entry raises (parse() names the lock file)
 
 
 def _unread(d: Any, where: str) -> Finding:
     if not isinstance(d, dict):
         raise _Bad(f"{where}: each entry must be an object")
     return Finding(
-        kind=_get(d, "kind", str, where),
-        message=_get(d, "message", str, where),
-        path=_opt_str(d, "path", where),
+        kind=get_field(d, "kind", str, where),
+        message=get_field(d, "message", str, where),
+        path=opt_str(d, "path", where),
     )
 
 
@@ -419,62 +349,49 @@ def _entry(key: str, d: Any) -> LockEntry:
     where = f"models.{key}"
     if not isinstance(d, dict):
         raise _Bad(f"{where}: must be an object")
-    card_d = _get(d, "card", dict, where)
-    lic = _get(d, "license", dict, where)
+    card_d = get_field(d, "card", dict, where)
+    lic = get_field(d, "license", dict, where)
     raw = card_d.get("raw") or {}
     if not isinstance(raw, dict):
         raise _Bad(f"{where}.card: 'raw' must be an object")
     card = CardData(
-        licenses=_strs(card_d, "licenses", f"{where}.card"),
-        license_name=_opt_str(card_d, "license_name", f"{where}.card"),
-        license_link=_opt_str(card_d, "license_link", f"{where}.card"),
-        base_models=_strs(card_d, "base_models", f"{where}.card"),
-        base_model_relation=_opt_str(card_d, "base_model_relation", f"{where}.card"),
-        pipeline_tag=_opt_str(card_d, "pipeline_tag", f"{where}.card"),
-        tags=_strs(card_d, "tags", f"{where}.card"),
-        library_name=_opt_str(card_d, "library_name", f"{where}.card"),
+        licenses=strs(card_d, "licenses", f"{where}.card"),
+        license_name=opt_str(card_d, "license_name", f"{where}.card"),
+        license_link=opt_str(card_d, "license_link", f"{where}.card"),
+        base_models=strs(card_d, "base_models", f"{where}.card"),
+        base_model_relation=opt_str(card_d, "base_model_relation", f"{where}.card"),
+        pipeline_tag=opt_str(card_d, "pipeline_tag", f"{where}.card"),
+        tags=strs(card_d, "tags", f"{where}.card"),
+        library_name=opt_str(card_d, "library_name", f"{where}.card"),
         raw=raw,
     )
-    determination = Determination(
-        id=_get(lic, "id", str, f"{where}.license"),
-        confidence=float(_get(lic, "confidence", (int, float), f"{where}.license")),
-        version=_opt_str(lic, "version", f"{where}.license"),
-        modified=bool(lic.get("modified")),
-        evidence=tuple(
-            _evidence(e, f"{where}.license.evidence") for e in lic.get("evidence") or ()
-        ),
-        conflicts=tuple(
-            _conflict(c, f"{where}.license.conflicts") for c in lic.get("conflicts") or ()
-        ),
-        declared=_strs(lic, "declared", f"{where}.license"),
-        extra=_strs(lic, "extra", f"{where}.license"),
-        # A lock written before declared-only entries existed held only verified ones.
-        verified=_get(lic, "verified", bool, f"{where}.license") if "verified" in lic else True,
-        refused=_strs(lic, "refused", f"{where}.license"),
-    )
+    determination = determination_from(lic, f"{where}.license")
     files = []
     for f in d.get("files") or []:
         if not isinstance(f, dict):
             raise _Bad(f"{where}.files: each file must be an object")
         files.append(
-            (_get(f, "path", str, f"{where}.files"), _get(f, "sha256", str, f"{where}.files"))
+            (
+                get_field(f, "path", str, f"{where}.files"),
+                get_field(f, "sha256", str, f"{where}.files"),
+            )
         )
     entry = LockEntry(
-        repo_id=_get(d, "repo_id", str, where),
-        requested=_opt_str(d, "requested", where),
-        revision=_opt_str(d, "revision", where),
+        repo_id=get_field(d, "repo_id", str, where),
+        requested=opt_str(d, "requested", where),
+        revision=opt_str(d, "revision", where),
         source=str(d.get("source") or "hub"),
         referenced=bool(d.get("referenced")),
         card=card,
         determination=determination,
         files=tuple(files),
         gated=bool(d.get("gated")),
-        tags=_strs(d, "tags", where),
-        pipeline_tag=_opt_str(d, "pipeline_tag", where),
-        gguf_license=_opt_str(d, "gguf_license", where),
-        hub_id=_opt_str(d, "hub_id", where),
-        lineage=tuple(_link(x, f"{where}.lineage") for x in d.get("lineage") or ()),
-        effective_licenses=_strs(d, "effective_licenses", where),
+        tags=strs(d, "tags", where),
+        pipeline_tag=opt_str(d, "pipeline_tag", where),
+        gguf_license=opt_str(d, "gguf_license", where),
+        hub_id=opt_str(d, "hub_id", where),
+        lineage=tuple(link_from(x, f"{where}.lineage") for x in d.get("lineage") or ()),
+        effective_licenses=strs(d, "effective_licenses", where),
         unread=tuple(_unread(x, f"{where}.unread") for x in d.get("unread") or ()),
     )
     if entry.key != key:
@@ -498,14 +415,12 @@ def parse(text: str, name: str = LOCK_NAME) -> Lock:
                 f"{LOCK_VERSION}); run `licensecheck lock` to rewrite it"
             )
         policy = data.get("policy") or {}
-        models = _get(data, "models", dict, "lock")
+        models = get_field(data, "models", dict, "lock")
         entries = {key: _entry(key, value) for key, value in models.items()}
         return Lock(
             models=entries,
-            policy_name=_opt_str(policy, "name", "policy") if isinstance(policy, dict) else None,
-            policy_sha256=_opt_str(policy, "sha256", "policy")
-            if isinstance(policy, dict)
-            else None,
+            policy_name=opt_str(policy, "name", "policy") if isinstance(policy, dict) else None,
+            policy_sha256=opt_str(policy, "sha256", "policy") if isinstance(policy, dict) else None,
             path=name,
         )
     except _Bad as exc:

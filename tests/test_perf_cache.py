@@ -15,6 +15,7 @@ from hub_server import HubServer
 
 from licensecheck import cache as cachemod
 from licensecheck.cache import DeterminationCache, decode_determination, facts_digest
+from licensecheck.codec import to_json
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify import evidence
 from licensecheck.identify.types import Change, Conflict, Determination, Evidence
@@ -210,7 +211,7 @@ def test_determinations_round_trip_exactly() -> None:
         declared=("llama3.1",),
         extra=("llama3.1-aup",),
     )
-    encoded = json.loads(json.dumps(cachemod._plain(original)))
+    encoded = json.loads(json.dumps(to_json(original)))
     assert decode_determination(encoded) == original
     assert decode_determination({**encoded, "confidence": "high"}) is None
     assert decode_determination({**encoded, "evidence": [{"id": "x"}]}) is None

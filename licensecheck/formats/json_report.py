@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from licensecheck.codec import link_json, report_changes, score, to_json
 from licensecheck.formats import RenderOptions
 from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.results import (
     AuditReport,
-    LineageLink,
     ModelResult,
     UseVerdict,
     WaiverUse,
@@ -27,29 +27,18 @@ from licensecheck.results import (
 SCHEMA_VERSION = 1
 
 
-def _score(value: float) -> float:
-    return round(float(value), 4)
-
-
 def _evidence(ev: Evidence) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "source": ev.source,
-        "path": ev.path,
-        "id": ev.id,
-        "score": _score(ev.score),
-        "detail": ev.detail,
-        "kind": ev.kind,
-    }
+    """The report's evidence (cli.md): `version` only when known, `modified` and `changes`
+    only for a modified text; no `via`."""
+    full = to_json(ev)
+    out = {key: full[key] for key in ("source", "path", "id", "detail", "kind")}
+    out["score"] = score(ev.score)
     if ev.version is not None:
         out["version"] = ev.version
     if ev.modified:
         out["modified"] = True
-        out["changes"] = [{"type": c.type, "text": c.text, "line": c.line} for c in ev.changes]
+        out["changes"] = report_changes(ev.changes)
     return out
-
-
-def _conflict(c: Conflict) -> dict[str, Any]:
-    return {"kind": c.kind, "message": c.message, "ids": list(c.ids), "severity": c.severity}
 
 
 def _license(
@@ -61,27 +50,14 @@ def _license(
         "name": lic.name if lic else None,
         "spdx": lic.spdx if lic else None,
         "version": d.version,
-        "confidence": _score(d.confidence),
+        "confidence": score(d.confidence),
         "modified": d.modified,
         "verified": d.verified,
         "declared": list(d.declared),
         "extra": list(d.extra),
         "evidence": [_evidence(e) for e in d.evidence],
-        "conflicts": [_conflict(c) for c in (*d.conflicts, *conflicts)],
+        "conflicts": [to_json(c) for c in (*d.conflicts, *conflicts)],
         **({} if d.verified else {"refused": list(d.refused)}),
-    }
-
-
-def _link(link: LineageLink) -> dict[str, Any]:
-    return {
-        "model": link.model,
-        "relation": link.relation,
-        "license": link.license,
-        "revision": link.revision,
-        "depth": link.depth,
-        "parent": link.parent,
-        "error": link.error,
-        **({} if link.verified else {"verified": False}),
     }
 
 
@@ -125,7 +101,7 @@ def result_dict(r: ModelResult, kb: KnowledgeBase) -> dict[str, Any]:
         "status": r.status,
         "error": {"kind": r.error.kind, "message": r.error.message} if r.error else None,
         "license": _license(r.determination, kb, r.lineage_conflicts) if r.determination else None,
-        "lineage": [_link(link) for link in r.lineage],
+        "lineage": [link_json(link) for link in r.lineage],
         "effective_licenses": list(r.effective_licenses),
         "verdicts": {use: _verdict(v) for use, v in r.verdicts.items()},
         "references": [{"path": ref.path, "line": ref.line} for ref in r.references],
