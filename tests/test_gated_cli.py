@@ -142,6 +142,10 @@ def test_human_formats_say_declared_only(
     messages = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
     assert any(GEMMA_GATED in m and "declared only (gated)" in m for m in messages)
     assert not any(LLAMA_BASE in m and "declared only" in m for m in messages)
+    for model in SHAPES:  # every shape explained, none "could not be evaluated"
+        shown = run(["explain", model, "--endpoint", hub.url], cli_env)
+        assert shown.exit_code in (0, 1) and "could not be evaluated" not in shown.stdout
+        assert ("declared only (gated)" in shown.stdout) is (model in DECLARED_ONLY)
     explain = run(["explain", GEMMA_GATED, "--endpoint", hub.url], cli_env)
     assert explain.exit_code == 1
     assert "declared only (gated): no licence text was read; the Hub refused LICENSE" in (
@@ -287,6 +291,18 @@ def test_scan_lock_sbom_and_notice_without_a_token(
     packages = {p["name"]: p for p in doc["packages"]}
     assert {m: packages[m]["licenseConcluded"] != "NOASSERTION" for m in SHAPES} == {
         m: True for m in SHAPES
+    }
+    assert "declared only (gated)" in packages[GEMMA_GATED]["licenseComments"]
+    assert "declared only" not in packages[LLAMA_BASE]["licenseComments"]
+    cdx = run(["sbom", *SHAPES, "--endpoint", hub.url, "--format", "cyclonedx-json"], cli_env)
+    assert cdx.exit_code == 0, cdx.stderr
+    components = {c["name"]: c for c in json.loads(cdx.stdout)["components"]}
+    verified = {
+        name: next(p["value"] for p in c["properties"] if p["name"] == "licensecheck:verified")
+        for name, c in components.items()
+    }
+    assert {m: verified[m.split("/")[1]] for m in SHAPES} == {
+        m: "false" if m in DECLARED_ONLY else "true" for m in SHAPES
     }
 
     # The Llama and Mistral shapes give a whole notice; the refused LICENSE files of the

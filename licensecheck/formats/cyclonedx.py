@@ -199,6 +199,7 @@ class _Builder:
             ("license", det.id if det else None),
             ("confidence", f"{det.confidence:.2f}" if det else None),
             ("modified", str(det.modified).lower() if det else None),
+            ("verified", str(det.verified).lower() if det else None),
             ("concluded-license", licences.concluded_expression or "NOASSERTION"),
             ("declared-license", licences.declared_expression or "NOASSERTION"),
         ]

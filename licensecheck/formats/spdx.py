@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from licensecheck import __version__
 from licensecheck.errors import LicensecheckError
+from licensecheck.formats import DECLARED_ONLY
 from licensecheck.identify.types import UNKNOWN
 from licensecheck.notice import required_notices
 from licensecheck.results import AuditReport, LineageLink, ModelResult
@@ -498,6 +499,7 @@ def _license_comment(result: ModelResult, licences: Licences) -> str:
             + (f" version {det.version}" if det.version else "")
             + f" (confidence {det.confidence:.2f}"
             + (", modified" if det.modified else "")
+            + (f", {DECLARED_ONLY}: no licence text read" if not det.verified else "")
             + ")."
         )
         if result.effective_licenses:
