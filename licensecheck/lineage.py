@@ -2,7 +2,8 @@
 
 A card's `base_model` (a string or a list) names the models it was derived from, and
 `base_model_relation` (or the Hub's `base_model:<relation>:<id>` tags, or markers such as a
-PEFT library or a GGUF file) says how. `resolve_lineage` follows that chain through a
+PEFT library or a GGUF file) says how: reading that is `bases.py`; this module walks the
+graph. `resolve_lineage` follows that chain through a
 `fetch` callable (the audit supplies one backed by the same source as the model itself, and
 memoises it), so this module stays pure: no I/O.
 
@@ -17,7 +18,7 @@ What binds a model (its effective licences):
 A base whose licence is unknown contributes `unknown` (fail closed). A base that cannot be
 read, an invalid id, a cycle, a chain deeper than the limit or bases past the caps
 (`MAX_BASES` per model, `MAX_WALK_MODELS` per walk) becomes a `LineageLink` with
-`error` and a `Finding`: never silently dropped. All but a cycle also give a
+`error` and a `Finding` (the rule table `_NOT_FOLLOWED`): never silently dropped. All but a cycle also give a
 `lineage-unresolved` conflict, so the policy's `license_conflict` judges them. Where the model's own licence disagrees with
 what its lineage binds, a `Conflict` (kind `declared-vs-lineage`) says so; a derivative whose
 name breaks an inherited `name-prefix` obligation gets an informational `Conflict`.
@@ -29,61 +30,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from licensecheck.bases import (
+    MAX_BASES,
+    RELATIONS,
+    Base,
+    card_bases,
+    hub_id,
+    infer_relation,
+    model_name,
+    normalise_repo_id,
+)
 from licensecheck.errors import SourceError
 from licensecheck.facts import Finding, ModelFacts, ModelRef
 from licensecheck.identify.types import UNKNOWN, Conflict, Determination
 from licensecheck.knowledge.model import RESTRICTIVENESS, Terms
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.results import LineageLink
-from licensecheck.sources.refs import is_repo_id
 
 Fetch = Callable[[ModelRef], tuple[ModelFacts, Determination]]
 
-RELATIONS = ("finetune", "adapter", "quantized", "merge")
 DEFAULT_MAX_DEPTH = 8
-# A card may name thousands of bases (or its Hub tags may): follow this many per model and
-# this many models per walk; the rest is an error link, so the verdict fails closed.
-MAX_BASES = 64
+# Follow this many models per walk; the rest is an error link, so the verdict fails closed.
 MAX_WALK_MODELS = 256
-
-# Spellings of base_model_relation seen in cards, mapped to the Hub's four values.
-_RELATION_SYNONYMS: dict[str, str] = {
-    "finetune": "finetune",
-    "fine-tune": "finetune",
-    "fine_tune": "finetune",
-    "finetuned": "finetune",
-    "fine-tuned": "finetune",
-    "adapter": "adapter",
-    "adapters": "adapter",
-    "lora": "adapter",
-    "peft": "adapter",
-    "quantized": "quantized",
-    "quantised": "quantized",
-    "quantization": "quantized",
-    "quantisation": "quantized",
-    "merge": "merge",
-    "merged": "merge",
-}
-
-_RELATION_TAG = re.compile(r"^base_model:(finetune|adapter|quantized|merge):(.+)$", re.IGNORECASE)
-_PLAIN_BASE_TAG = re.compile(r"^base_model:([^:]+)$", re.IGNORECASE)
-
-# Markers that a repo holds an adapter, a merge or a quantisation (tags, library names,
-# name fragments). These describe file formats and tools, not licences.
-_ADAPTER_LIBRARIES = frozenset({"peft"})
-_ADAPTER_TAGS = frozenset({"peft", "lora", "adapter", "adapters", "qlora"})
-_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
-_MERGE_TAGS = frozenset({"merge", "mergekit", "merged"})
-_QUANT_LIBRARIES = frozenset({"gguf", "mlx", "exllamav2", "ctranslate2"})
-_QUANT_TOKEN = (
-    r"gguf|ggml|awq|gptq|mlx|exl2|exl3|bnb|bitsandbytes|hqq|aqlm|eetq|fp[468]|nvfp4|mxfp4|int[2-8]"
-    r"|w\d+a\d+|\d+-?bits?|\d+(?:\.\d+)?bpw|imatrix|q[2-8](?:_k)?(?:_[sml])?|compressed-tensors"
-    r"|quant|quants|quantized|quantised|quantization|quantisation"
-)
-_QUANT_IN_NAME = re.compile(rf"(?:^|[-_. ])(?:{_QUANT_TOKEN})(?=$|[-_. ])", re.IGNORECASE)
-_QUANT_TAG = re.compile(rf"^(?:{_QUANT_TOKEN})$", re.IGNORECASE)
-
-_HUB_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
 
 _PERMISSIVE_RANK = RESTRICTIVENESS["permissive"]
 _UNRANKED = max(RESTRICTIVENESS.values())
@@ -113,178 +81,7 @@ class _Reach:
     version: str | None = None
 
 
-@dataclass(frozen=True)
-class _Base:
-    """One base model named by a card, with the relation inferred for it."""
-
-    raw: str  # as written in the card
-    repo_id: str | None  # normalised Hub id, or None when it is not one
-    relation: str
-
-
-# --- parsing a card's bases --------------------------------------------------------------
-
-
-def normalise_repo_id(value: str) -> str | None:
-    """A Hub repo id from a `base_model` entry, or None when it is not one.
-
-    Accepts `org/name`, a legacy `name`, and a `https://huggingface.co/org/name[/...]` URL.
-    Placeholders (`{base_model}`, `<BASE>`, `[Your Model]`) and paths are not ids.
-    """
-    text = value.strip()
-    if _HUB_URL.match(text):
-        parts = [p for p in _HUB_URL.sub("", text).split("/") if p]
-        if parts and parts[0] in ("models", "api"):
-            parts = parts[1:]
-        text = "/".join(parts[:2])
-    return text if is_repo_id(text) else None
-
-
-def _relation_from_tags(tags: tuple[str, ...]) -> dict[str, str]:
-    """`base_model:<relation>:<id>` tags, as lower-case id -> relation."""
-    out: dict[str, str] = {}
-    for tag in tags:
-        m = _RELATION_TAG.match(tag.strip())
-        if m:
-            out.setdefault(m.group(2).strip().lower(), m.group(1).lower())
-    return out
-
-
-def _bases_from_tags(tags: tuple[str, ...]) -> list[str]:
-    out: list[str] = []
-    for tag in tags:
-        tag = tag.strip()
-        m = _RELATION_TAG.match(tag)
-        value = m.group(2) if m else None
-        if value is None:
-            plain = _PLAIN_BASE_TAG.match(tag)
-            value = plain.group(1) if plain else None
-        if value and value.strip():
-            out.append(value.strip())
-    return out
-
-
-def _all_tags(facts: ModelFacts) -> tuple[str, ...]:
-    return tuple(t for t in (*facts.tags, *facts.card.tags) if isinstance(t, str))
-
-
-def _filenames(facts: ModelFacts) -> tuple[str, ...]:
-    return (*facts.filenames, *(f.path for f in facts.files))
-
-
-def _is_adapter(facts: ModelFacts, tags: set[str]) -> bool:
-    if (facts.card.library_name or "").strip().lower() in _ADAPTER_LIBRARIES:
-        return True
-    if tags & _ADAPTER_TAGS:
-        return True
-    return any(name.rsplit("/", 1)[-1] in _ADAPTER_FILES for name in _filenames(facts))
-
-
-def _is_quantized(facts: ModelFacts, tags: set[str]) -> bool:
-    if facts.gguf_license is not None or "quantized_by" in facts.card.raw:
-        return True
-    if (facts.card.library_name or "").strip().lower() in _QUANT_LIBRARIES:
-        return True
-    if any(_QUANT_TAG.match(t) for t in tags):
-        return True
-    if any(name.lower().endswith(".gguf") for name in _filenames(facts)):
-        return True
-    return bool(_QUANT_IN_NAME.search(_model_name(facts) or ""))
-
-
-def infer_relation(facts: ModelFacts, base: str, n_bases: int) -> str:
-    """How the model relates to `base`: finetune, adapter, quantized or merge.
-
-    In order: the card's `base_model_relation`; a `base_model:<relation>:<base>` tag; adapter
-    markers (library_name peft, an adapter_config.json, a lora/peft tag); merge markers
-    (several bases, a mergekit tag); quantisation markers (GGUF, AWQ, GPTQ, MLX, EXL2, a
-    bits-per-weight name); otherwise a fine-tune.
-    """
-    declared = _declared_relation(facts)
-    if declared is not None:
-        return declared
-    tag_relation = _relation_from_tags(_all_tags(facts)).get(base.lower())
-    if tag_relation is not None:
-        return tag_relation
-    tags = {t.strip().lower() for t in _all_tags(facts)}
-    if _is_adapter(facts, tags):
-        return "adapter"
-    if n_bases > 1 or tags & _MERGE_TAGS:
-        return "merge"
-    if _is_quantized(facts, tags):
-        return "quantized"
-    return "finetune"
-
-
-def _declared_relation(facts: ModelFacts) -> str | None:
-    value = facts.card.base_model_relation
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return _RELATION_SYNONYMS.get(value.strip().lower())
-
-
-def _placeholders(facts: ModelFacts) -> list[str]:
-    """Unrendered `{base_model}` templates, which YAML reads as mappings: a base is named but
-    cannot be known, so it must not vanish with the card parser's non-text entries."""
-    value = facts.card.raw.get("base_model")
-    entries = value if isinstance(value, list) else [value]
-    return [
-        "{" + ", ".join(str(k) for k in entry) + "}"
-        for entry in entries
-        if isinstance(entry, dict) and entry
-    ]
-
-
-def _bases(facts: ModelFacts, findings: list[Finding]) -> tuple[list[_Base], int]:
-    """The distinct bases a model names (card first, then tags), with their relations, at
-    most `MAX_BASES` of them; and how many more were named."""
-    names: list[str] = []
-    seen: set[str] = set()
-    named = (*facts.card.base_models, *_placeholders(facts), *_bases_from_tags(_all_tags(facts)))
-    for raw in named:
-        if not isinstance(raw, str) or not raw.strip():
-            continue  # empty entries (base_model: [""]) name no base
-        repo_id = normalise_repo_id(raw)
-        key = (repo_id or raw.strip()).lower()
-        if key in seen:
-            continue
-        seen.add(key)
-        names.append(raw.strip())
-    relation = facts.card.base_model_relation
-    if isinstance(relation, str) and relation.strip() and _declared_relation(facts) is None:
-        findings.append(
-            Finding(
-                kind="lineage-relation-unknown",
-                message=(
-                    f"{facts.ref.display}: base_model_relation {relation.strip()!r} is not one "
-                    f"of {', '.join(RELATIONS)}; the relation was inferred instead"
-                ),
-            )
-        )
-    # The card parser keeps the first 200 entries of a list; count what the card really named.
-    declared = facts.card.raw.get("base_model")
-    entries = declared if isinstance(declared, list) else []
-    listed = {x.strip().lower() for x in entries if isinstance(x, str) and x.strip()}
-    total = max(len(names), len(listed))
-    out: list[_Base] = []
-    for raw in names[: MAX_BASES + 1]:  # one past the cap stands for the rest
-        repo_id = normalise_repo_id(raw)
-        out.append(_Base(raw, repo_id, infer_relation(facts, repo_id or raw, len(names))))
-    return out, total - min(total, MAX_BASES)
-
-
 # --- the walk ----------------------------------------------------------------------------
-
-
-def _hub_id(facts: ModelFacts) -> str | None:
-    """The model's Hub id; for a local directory, the repo it is a snapshot of, if known."""
-    return facts.ref.repo_id if facts.ref.local_path is None else facts.hub_id
-
-
-def _model_name(facts: ModelFacts) -> str | None:
-    """The part of the Hub id after `org/`; None for a directory of unknown origin."""
-    repo_id = _hub_id(facts)
-    return repo_id.rsplit("/", 1)[-1] if repo_id else None
 
 
 def _org(repo_id: str) -> str | None:
@@ -323,6 +120,75 @@ def with_incorporated(
     return out
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One base about to be followed from `node`: what the rules below look at."""
+
+    node: str
+    raw: str
+    repo_id: str
+    index: int  # its place among the bases the card names
+    named: int  # how many the card names, when past the cap
+    more: int  # how many past the cap
+    chain: str
+    in_chain: bool
+    depth: int
+    max_depth: int
+    over_budget: bool
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """Why a base is not followed: an error link (`error`) and a finding (`finding`)."""
+
+    error: str
+    finding: str
+    applies: Callable[[_Step], bool]
+    message: str  # formatted with the step's fields
+
+
+# The bases a walk does not follow, first matching rule first. Each is an error link and a
+# finding, so the verdict fails closed (see the module docstring). A base that cannot be
+# read is the one more case, in `_Walk.expand`.
+_NOT_FOLLOWED = (
+    _Rule(
+        "capped",
+        "lineage-capped",
+        lambda s: s.index >= MAX_BASES,
+        "{node}: names {named} base models; the first {MAX_BASES} were followed, the other "
+        "{more} were not, so the licences they bind are not known",
+    ),
+    _Rule(
+        "invalid-id",
+        "lineage-invalid-base",
+        lambda s: not s.repo_id,
+        "{node}: base_model {raw!r} is not a Hub model id (a placeholder or a path?); its "
+        "licence cannot be checked",
+    ),
+    _Rule(
+        "cycle",
+        "lineage-cycle",
+        lambda s: s.in_chain,
+        "{node}: base_model {repo_id} is already in the chain ({chain}); the cycle was not "
+        "followed",
+    ),
+    _Rule(
+        "depth",
+        "lineage-too-deep",
+        lambda s: s.depth > s.max_depth,
+        "{node}: the base_model chain is deeper than {max_depth} levels; {repo_id} and its "
+        "bases were not followed",
+    ),
+    _Rule(
+        "capped",
+        "lineage-capped",
+        lambda s: s.over_budget,
+        "{node}: the lineage reaches more than {MAX_WALK_MODELS} models; {repo_id} and its "
+        "bases were not followed",
+    ),
+)
+
+
 class _Walk:
     """One depth-first walk of a model's lineage, memoising bases by (id, revision)."""
 
@@ -349,7 +215,7 @@ class _Walk:
         return self._fetched[key]
 
     def _error_link(
-        self, base: _Base, depth: int, parent: str, error: str, kind: str, message: str
+        self, base: Base, depth: int, parent: str, error: str, kind: str, message: str
     ) -> None:
         self.links.append(
             LineageLink(
@@ -363,73 +229,44 @@ class _Walk:
         )
         self.findings.append(Finding(kind=kind, message=message))
 
+    def _over_budget(self, base: Base) -> bool:
+        """Whether following `base` would read one model more than MAX_WALK_MODELS."""
+        seen = ((base.repo_id or "").lower(), None)
+        return (
+            seen not in self._fetched
+            and seen not in self._failed
+            and len(self._fetched) + len(self._failed) >= MAX_WALK_MODELS
+        )
+
     def expand(self, facts: ModelFacts, path: tuple[str, ...], depth: int) -> list[_Reach]:
         """The licences that apply to `facts`'s model through its bases (not its own)."""
         node = facts.ref.repo_id
         reached: list[_Reach] = []
-        bases, more = _bases(facts, self.findings)
-        if more and len(bases) > MAX_BASES:
-            self._error_link(
-                bases[MAX_BASES],
-                depth,
-                node,
-                "capped",
-                "lineage-capped",
-                f"{node}: names {MAX_BASES + more} base models; the first {MAX_BASES} were "
-                f"followed, the other {more} were not, so the licences they bind are not known",
+        bases, more = card_bases(facts, self.findings)
+        # The one past the cap (it stands for the rest) is reported first, then the others.
+        for index in (*range(MAX_BASES, len(bases)), *range(min(len(bases), MAX_BASES))):
+            base = bases[index]
+            step = _Step(
+                node=node,
+                raw=base.raw,
+                repo_id=base.repo_id or "",
+                index=index,
+                named=MAX_BASES + more,
+                more=more,
+                chain=" -> ".join((*path, (base.repo_id or "").lower())),
+                in_chain=base.repo_id is not None and base.repo_id.lower() in path,
+                depth=depth,
+                max_depth=self.max_depth,
+                over_budget=self._over_budget(base),
             )
-            bases = bases[:MAX_BASES]
-        for base in bases:
-            if base.repo_id is None:
-                self._error_link(
-                    base,
-                    depth,
-                    node,
-                    "invalid-id",
-                    "lineage-invalid-base",
-                    f"{node}: base_model {base.raw!r} is not a Hub model id "
-                    "(a placeholder or a path?); its licence cannot be checked",
-                )
+            rule = next((r for r in _NOT_FOLLOWED if r.applies(step)), None)
+            if rule is not None:
+                limits = {"MAX_BASES": MAX_BASES, "MAX_WALK_MODELS": MAX_WALK_MODELS}
+                message = rule.message.format(**vars(step), **limits)
+                self._error_link(base, depth, node, rule.error, rule.finding, message)
                 continue
+            assert base.repo_id is not None  # the invalid-id rule took the others
             key = base.repo_id.lower()
-            if key in path:
-                self._error_link(
-                    base,
-                    depth,
-                    node,
-                    "cycle",
-                    "lineage-cycle",
-                    f"{node}: base_model {base.repo_id} is already in the chain "
-                    f"({' -> '.join((*path, key))}); the cycle was not followed",
-                )
-                continue
-            if depth > self.max_depth:
-                self._error_link(
-                    base,
-                    depth,
-                    node,
-                    "depth",
-                    "lineage-too-deep",
-                    f"{node}: the base_model chain is deeper than {self.max_depth} levels; "
-                    f"{base.repo_id} and its bases were not followed",
-                )
-                continue
-            seen = (base.repo_id.lower(), None)
-            if (
-                seen not in self._fetched
-                and seen not in self._failed
-                and len(self._fetched) + len(self._failed) >= MAX_WALK_MODELS
-            ):
-                self._error_link(
-                    base,
-                    depth,
-                    node,
-                    "capped",
-                    "lineage-capped",
-                    f"{node}: the lineage reaches more than {MAX_WALK_MODELS} models; "
-                    f"{base.repo_id} and its bases were not followed",
-                )
-                continue
             try:
                 base_facts, base_det = self._get(ModelRef(base.repo_id))
             except SourceError as exc:
@@ -598,7 +435,7 @@ def _name_prefix_conflicts(
     The obligation concerns models built from the licensed one, so a pure quantisation
     chain (a copy) and the licensor's own releases (same org as the origin) are exempt.
     """
-    name, repo_id = _model_name(facts), _hub_id(facts)
+    name, repo_id = model_name(facts), hub_id(facts)
     if not name or not repo_id:
         return []
     # Per licence, the deepest path it came by: its origin is the licensor's release.
@@ -674,7 +511,7 @@ def resolve_lineage(
     models). `max_depth` bounds the chain: a base deeper than that is an error link.
     """
     walk = _Walk(fetch, kb, max_depth)
-    root = tuple(k.lower() for k in (facts.ref.key[0], _hub_id(facts)) if k)
+    root = tuple(k.lower() for k in (facts.ref.key[0], hub_id(facts)) if k)
     reached = walk.expand(facts, root, 1)
     own = determination.id
     model = facts.ref.display
