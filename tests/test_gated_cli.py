@@ -127,6 +127,24 @@ def test_audit_without_a_token_judges_every_gated_shape(
             assert ("HF_TOKEN" in rules[0]["message"]) is bool(refused)
 
 
+def test_offline_from_the_hf_cache_is_judged_as_online(
+    hub: HubServer, cli_env: dict[str, str]
+) -> None:
+    # The HF cache holds no refused file; the model_info kept for a gated repo says which
+    # licence files the Hub refused, so --offline is never better than online.
+    args = ["audit", *SHAPES, "--endpoint", hub.url]
+    code, online = run_json(args, cli_env)
+    hub.clear_log()
+    offline_code, offline = run_json([*args, "--offline"], cli_env)
+    assert hub.requests() == []
+    assert offline_code == code == 1
+    for before, after in zip(online["results"], offline["results"], strict=True):
+        assert after["source"] == "cache"
+        for key in ("id", "verified", "refused"):
+            assert after["license"].get(key) == before["license"].get(key), after["model"]
+        assert verdicts(after) == verdicts(before)
+
+
 def test_human_formats_say_declared_only(
     hub: HubServer, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

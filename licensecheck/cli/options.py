@@ -373,13 +373,15 @@ def endpoint(opts: ModelOptions) -> str:
 
 def build_source(opts: ModelOptions) -> ModelSource:
     """Local directories, plus the Hub (online) or the HF cache (offline), for one run."""
+    from licensecheck import paths
     from licensecheck.sources.cache import CacheSource, default_cache_dir
     from licensecheck.sources.interface import Router
     from licensecheck.sources.local import LocalSource
 
     cache_dir = default_cache_dir()
     if is_offline(opts):
-        return Router(hub=CacheSource(cache_dir), local=LocalSource())
+        cached = CacheSource(cache_dir, info_cache=paths.cache_dir(), endpoint=endpoint(opts))
+        return Router(hub=cached, local=LocalSource())
     import logging
 
     from licensecheck.redact import install_logging_filter
@@ -389,7 +391,6 @@ def build_source(opts: ModelOptions) -> ModelSource:
     # libraries still log is redacted (a URL may carry a token).
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     install_logging_filter()
-    from licensecheck import paths
 
     budget = hub_budget()
     hub = HubSource(

@@ -10,6 +10,12 @@ The cache directory is resolved as huggingface_hub does: `HF_HUB_CACHE`, else th
 `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
 `~/.cache/huggingface/hub`. A model, revision or snapshot that is not there is a
 `SourceError("not-found")` with a hint on how to fill the cache.
+
+A gated repo's licence files are not in the cache when the Hub refused them, and the cache
+alone cannot tell them from files that do not exist. The model_info an online run kept for a
+gated repo (`hub_info.read_kept_info`, licensecheck's own cache) can: the licence-like files
+it lists that the snapshot lacks become `gated-file` findings, as online, so the model is
+judged declared only offline too, never better than online.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 from pathlib import Path
 
 from licensecheck.errors import SourceError
-from licensecheck.facts import ModelFacts, ModelRef
+from licensecheck.facts import Finding, ModelFacts, ModelRef
 from licensecheck.sources.interface import ModelSource
 from licensecheck.sources.local import read_directory
 from licensecheck.sources.refs import is_sha
@@ -50,9 +56,18 @@ class CacheSource(ModelSource):
 
     name = "cache"
 
-    def __init__(self, cache_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        cache_dir: str | Path | None = None,
+        *,
+        info_cache: str | Path | None = None,
+        endpoint: str | None = None,
+    ) -> None:
         super().__init__()
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        # Where HubSource keeps model_info answers, and for which Hub (None: not consulted).
+        self.info_cache = Path(info_cache) if info_cache is not None else None
+        self.endpoint = endpoint
 
     def _repo_folder(self, repo_id: str) -> Path | None:
         folder = self.cache_dir / repo_folder_name(repo_id)
@@ -98,4 +113,35 @@ class CacheSource(ModelSource):
         snapshot = folder / "snapshots" / sha
         if not snapshot.is_dir():
             raise self._missing(f"snapshot {sha[:12]}", ref)
-        return read_directory(snapshot, ref, self.name, sha, ref.repo_id, allowed=folder)
+        facts = read_directory(snapshot, ref, self.name, sha, ref.repo_id, allowed=folder)
+        return self._with_gating(facts, sha)
+
+    def _with_gating(self, facts: ModelFacts, sha: str) -> ModelFacts:
+        """Gated and the licence files the Hub refused, from the kept model_info."""
+        if self.endpoint is None:
+            return facts
+        from licensecheck.sources.hub_info import read_kept_info
+
+        info = read_kept_info(self.info_cache, self.endpoint, facts.ref.repo_id, sha)
+        if info is None or not info.gated:
+            return facts
+        from dataclasses import replace
+
+        from licensecheck.sources import files as filesmod
+
+        have = {f.path for f in facts.files} | {f.path for f in facts.findings if f.path}
+        unread = [
+            path
+            for path in filesmod.select(p for p in info.siblings or () if p != filesmod.README)
+            if filesmod.is_text_name(path) and path not in have
+        ]
+        refused = tuple(
+            Finding(
+                kind="gated-file",
+                message=f"{path}: gated; not in the HF cache (request access on the Hub and "
+                "set HF_TOKEN, then run once without --offline)",
+                path=path,
+            )
+            for path in unread
+        )
+        return replace(facts, gated=True, findings=(*facts.findings, *refused))

@@ -37,8 +37,6 @@ Failures become `SourceError(kind, message)` with a one-line message and never a
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Sequence
@@ -57,7 +55,12 @@ from licensecheck.sources.hub_client import (
     prepare_client,
     wait_from_headers,
 )
-from licensecheck.sources.hub_info import HubInfo
+from licensecheck.sources.hub_info import (
+    HubInfo,
+    kept_info_path,
+    read_kept_info,
+    write_kept_info,
+)
 from licensecheck.sources.interface import ModelSource, check_ref
 from licensecheck.sources.refs import is_sha
 
@@ -66,7 +69,6 @@ _EXPAND_QUERY = "&".join(f"expand={value}" for value in EXPAND)  # plain words: 
 # Tried when the Hub (or an imitation) gives no file list.
 FALLBACK_FILES = ("README.md", "LICENSE")
 MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapter_config.json)
-INFO_FORMAT = 1  # layout of a cached model_info entry
 # A "licence file" larger than this is not downloaded (only its first MiB would be read, and
 # the HF cache must hold whole files): a finding instead of gigabytes.
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
@@ -280,45 +282,13 @@ class HubSource(ModelSource):
         return info
 
     def _info_path(self, ref: ModelRef, sha: str) -> Path | None:
-        if self.info_cache is None:
-            return None
-        key = f"{self.endpoint}\0{ref.repo_id.lower()}\0{sha}"
-        name = hashlib.sha256(key.encode()).hexdigest()[:40]
-        return self.info_cache / "hub-info" / f"{name}.json"
+        return kept_info_path(self.info_cache, self.endpoint, ref.repo_id, sha)
 
     def _read_info(self, ref: ModelRef, sha: str) -> HubInfo | None:
-        path = self._info_path(ref, sha)
-        if path is None:
-            return None
-        try:
-            data = json.loads(paths.read_bytes(path))
-        except (OSError, ValueError, RecursionError):
-            return None
-        if not isinstance(data, dict) or data.get("format") != INFO_FORMAT:
-            return None
-        if data.get("endpoint") != self.endpoint or data.get("repo") != ref.repo_id.lower():
-            return None
-        info = HubInfo.from_json(data.get("info"))
-        return info if info is not None and info.sha == sha else None
+        return read_kept_info(self.info_cache, self.endpoint, ref.repo_id, sha)
 
     def _write_info(self, ref: ModelRef, info: HubInfo) -> None:
-        if info.sha is None:
-            return
-        path = self._info_path(ref, info.sha)
-        if path is None:
-            return
-        entry = {
-            "format": INFO_FORMAT,
-            "endpoint": self.endpoint,
-            "repo": ref.repo_id.lower(),
-            "info": info.to_json(),
-        }
-        try:
-            text = json.dumps(entry, sort_keys=True, default=str)
-            # A private repo's metadata: owner-only, as the entry always was.
-            paths.write_atomic(path, text.encode("utf-8"), private=True)
-        except (OSError, TypeError, ValueError):
-            pass  # an accelerator only: the next run asks the Hub again
+        write_kept_info(self.info_cache, self.endpoint, ref.repo_id, info)
 
     def _request_info(self, ref: ModelRef) -> HubInfo:
         """One model_info request, as `HfApi.model_info(expand=EXPAND)` makes it, on the
@@ -661,6 +631,10 @@ class HubSource(ModelSource):
 
         if sha is not None:
             self._remember_revision(ref, sha)
+            if info.gated and not is_sha(ref.revision):
+                # Kept for `--offline`: the HF cache alone cannot tell a gated repo's
+                # refused licence files from files that do not exist (sources/cache.py).
+                self._write_info(ref, info)
         card, card_text, card_findings = self._card(info, readme_text)
         findings.extend(card_findings)
         findings.extend(_link_gaps(card, listed if info.siblings is not None else None))

@@ -3,10 +3,16 @@ it, and kept on disk (`HubSource.info_cache`) in a form that is never trusted ba
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from licensecheck import paths
 from licensecheck.sources.refs import is_sha
+
+INFO_FORMAT = 1  # layout of a kept model_info entry
 
 
 @dataclass(frozen=True)
@@ -96,3 +102,47 @@ class HubInfo:
             pipeline_tag=data["pipeline_tag"],
             library_name=data["library_name"],
         )
+
+
+# --- kept on disk: `<cache>/hub-info/<digest>.json`, per endpoint, repo and commit sha -------
+
+
+def kept_info_path(root: Path | None, endpoint: str, repo_id: str, sha: str) -> Path | None:
+    if root is None:
+        return None
+    key = f"{endpoint}\0{repo_id.lower()}\0{sha}"
+    name = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return root / "hub-info" / f"{name}.json"
+
+
+def read_kept_info(root: Path | None, endpoint: str, repo_id: str, sha: str) -> HubInfo | None:
+    """The model_info kept for this commit, or None (missing, damaged, another repo's)."""
+    path = kept_info_path(root, endpoint, repo_id, sha)
+    if path is None:
+        return None
+    try:
+        data = json.loads(paths.read_bytes(path))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != INFO_FORMAT:
+        return None
+    if data.get("endpoint") != endpoint or data.get("repo") != repo_id.lower():
+        return None
+    info = HubInfo.from_json(data.get("info"))
+    return info if info is not None and info.sha == sha else None
+
+
+def write_kept_info(root: Path | None, endpoint: str, repo_id: str, info: HubInfo) -> None:
+    if info.sha is None:
+        return
+    path = kept_info_path(root, endpoint, repo_id, info.sha)
+    if path is None:
+        return
+    entry = {"format": INFO_FORMAT, "endpoint": endpoint, "repo": repo_id.lower()}
+    entry["info"] = info.to_json()
+    try:
+        text = json.dumps(entry, sort_keys=True, default=str)
+        # A private repo's metadata: owner-only, as the entry always was.
+        paths.write_atomic(path, text.encode("utf-8"), private=True)
+    except (OSError, TypeError, ValueError):
+        pass  # an accelerator only: the next run asks the Hub again
