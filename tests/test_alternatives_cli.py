@@ -17,6 +17,7 @@ from _alternatives_hub import (
     FINETUNE_GGUF,
     GEMMA,
     LLAMA,
+    LORA,
     MISTRAL,
     NC,
     NEVER_ALLOWED,
@@ -177,6 +178,13 @@ def test_task_without_model_and_filters(hub: HubServer, policy: Path, env: dict[
     assert report["query"]["model"] is None and report["excluded"] == []
     listing = hub.requests("GET", "/api/models")[0]
     assert "author=Qwen" in listing.query and "sort=likes" in listing.query
+    # --library is the Hub's filter: only the adapter (a peft model) is one.
+    result, report = json_run(
+        hub, policy, env, "--task", "text-generation", "--library", "peft", model=None
+    )
+    assert [row["model"] for row in report["ranking"]] == [LORA]
+    listing = [r for r in hub.requests("GET", "/api/models") if r.path == "/api/models"][-1]
+    assert "filter=peft" in listing.query
     # --search and --limit: the first candidate only, in the Hub's order.
     result, report = json_run(hub, policy, env, "--search", "Qwen2.5", "--limit", "1")
     assert [row["model"] for row in report["ranking"]] == ["Qwen/Qwen2.5-72B-Instruct"]
@@ -191,6 +199,18 @@ def test_exit_1_when_no_candidate_is_allowed(
     assert [row["model"] for row in report["ranking"]] == [NC]
     nothing, empty = json_run(hub, policy, env, "--search", "no-such-model")
     assert nothing.exit_code == 1 and empty["ranking"] == []
+
+
+def test_a_listed_entry_that_names_no_model_is_left_out_not_fetched(
+    hub: HubServer, policy: Path, env: dict[str, str]
+) -> None:
+    hub.add_repo("evil/..", {"README.md": make_card(license="mit", pipeline_tag="text-generation")})
+    result, report = json_run(hub, policy, env, "--author", "evil")
+    assert result.exit_code == 1
+    assert report["ranking"] == []
+    [entry] = report["excluded"]
+    assert entry["model"] == "evil/.." and entry["reason"].startswith("not a model entry")
+    assert not [r for r in hub.requests() if "evil" in r.path]
 
 
 def test_pages_are_followed_until_enough_candidates(

@@ -216,6 +216,11 @@ def render_rich(outcome: Outcome, width: int | None) -> str:
 # --- markdown -----------------------------------------------------------------------------
 
 
+def _cell_code(text: str) -> str:
+    """Code in a table cell: a `|` would end the cell even inside backticks (GFM)."""
+    return _code(text).replace("|", "\\|")
+
+
 def to_markdown(outcome: Outcome) -> str:
     uses = outcome.report.uses
     allowed = len(outcome.ranking.allowed)
@@ -233,7 +238,7 @@ def to_markdown(outcome: Outcome) -> str:
         for i, row in enumerate(outcome.ranking.rows, 1):
             cells = [f"{_ICON[v]} {v}" if v in _ICON else v for v in _cells(row, uses)]
             lines.append(
-                f"| {i} | {_code(row.model)} | {escape(license_cell(row))} | "
+                f"| {i} | {_cell_code(row.model)} | {escape(license_cell(row))} | "
                 f"{downloads(row.candidate.downloads)} | "
                 + " | ".join(cells)
                 + f" | {escape(reason_cell(row))} |"
