@@ -338,6 +338,8 @@ def _cached_model(cache: Path, repo_id: str, readme: bytes, sha: str) -> None:
 def test_offline_candidates_are_the_models_in_the_hf_cache(
     hub: HubServer, policy: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
+    own = tmp_path / "own-cache"  # licensecheck's cache: kept model_info of gated repos
+    env = {**env, "LICENSECHECK_CACHE_DIR": str(own)}
     online, _ = json_run(hub, policy, env)  # fills the HF cache
     assert online.exit_code == 0, online.stderr
     cache = Path(env["HF_HUB_CACHE"])
@@ -348,8 +350,6 @@ def test_offline_candidates_are_the_models_in_the_hf_cache(
     )
     _cached_model(cache, "acme/whisper", make_card(license="mit"), "b" * 40)
     _cached_model(cache, "acme/mystery", make_card(license="mit"), "c" * 40)
-    own = tmp_path / "own-cache"
-    (own / "hub-info").mkdir(parents=True)
     kept = {
         "format": 1,
         "endpoint": hub.url,
@@ -358,15 +358,16 @@ def test_offline_candidates_are_the_models_in_the_hf_cache(
     }
     (own / "hub-info" / "x.json").write_text(json.dumps(kept))
     hub.clear_log()
-    offline_env = {**env, "LICENSECHECK_CACHE_DIR": str(own)}
-    result, report = json_run(hub, policy, offline_env, "--offline")
+    result, report = json_run(hub, policy, env, "--offline")
     assert hub.requests() == []  # no network
     assert result.exit_code == 0, result.stderr
     by_model = {row["model"]: row for row in report["ranking"]}
     assert {m for m, row in by_model.items() if row["group"] == "allow"} >= set(ALLOWED)
     for model in NEVER_ALLOWED:
         assert by_model.get(model, {}).get("group") != "allow"
-    assert all(row["status"] == "ok" or row["model"] == GEMMA for row in report["ranking"])
+    assert all(row["status"] == "ok" for row in report["ranking"])
+    # The gated candidate is judged as online: its refused LICENSE is known, not absent.
+    assert by_model[GEMMA]["group"] == "review" and by_model[GEMMA]["verified"] is False
     assert by_model["acme/mystery"]["task"] is None  # unknown task: kept, and said so
     excluded = {x["model"]: x["reason"] for x in report["excluded"]}
     assert excluded["acme/vit"] == "task image-classification, not text-generation"
