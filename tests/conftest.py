@@ -115,3 +115,11 @@ def cli_env(hub: HubServer, hf_cache: Path) -> dict[str, str]:
         "NO_PROXY": "127.0.0.1,localhost",
         "LICENSECHECK_HUB_TIMEOUT": "2",
     }
+
+
+@pytest.fixture(scope="session")
+def kb() -> Any:
+    """The bundled knowledge base, parsed once for the session (no test changes it)."""
+    from licensecheck.knowledge.store import load
+
+    return load()

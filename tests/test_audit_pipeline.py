@@ -60,11 +60,6 @@ class FakeSource(ModelSource):
 
 
 @pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
-
-
-@pytest.fixture(scope="module")
 def policy(kb: store.KnowledgeBase) -> Any:
     return load_preset("default", kb)
 

@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from _cli import run
 from hub_server import APPROVED_TOKEN, HubServer
-
-from licensecheck.cli.main import main
 
 EXPECTED = {
     "acme/apache-model": "apache-2.0",
@@ -29,10 +27,6 @@ EXPECTED = {
     "AGIcafet/openthaigpt-1.6-72b-instruct-NVFP4": "qwen",
     "moonshotai/Kimi-K2.6": "kimi-modified-mit",
 }
-
-
-def run(args: list[str], env: dict[str, str]) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def audit_json(

@@ -6,16 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-
-from licensecheck.cli.main import main
+from _cli import run
+from click.testing import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 KIMI = str(ROOT / "examples" / "models" / "kimi-k2.6")
-
-
-def run(args: list[str], env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def one_error(result: Result, status: int = 2) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from _cli import run
 from hub_server import (
     APPROVED_TOKEN,
     GEMMA_GATED,
@@ -31,8 +31,6 @@ from hub_server import (
     make_card,
 )
 
-from licensecheck.cli.main import main
-
 SHAPES = (LLAMA_BASE, GEMMA_GATED, MISTRAL_GATED, SD_GATED)
 DECLARED_ONLY = {GEMMA_GATED: ["LICENSE"], MISTRAL_GATED: [], SD_GATED: ["LICENSE.md"]}
 LICENCES = {
@@ -41,10 +39,6 @@ LICENCES = {
     MISTRAL_GATED: "mrl",
     SD_GATED: "stabilityai-community",
 }
-
-
-def run(args: list[str], env: dict[str, str]) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def run_json(args: list[str], env: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -6,16 +6,10 @@ from __future__ import annotations
 import pytest
 
 from licensecheck.identify.matcher import find_all, identify
-from licensecheck.knowledge import store
 from tests._identify_support import CORPUS, manifest
 
 ROWS = manifest()
 PERMISSIVE = {"permissive", "public-domain"}
-
-
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
 
 
 def test_manifest_is_the_whole_corpus() -> None:

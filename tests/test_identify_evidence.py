@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
-
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.evidence import collect, combine, determine
 from licensecheck.identify.metadata import from_card
 from licensecheck.identify.types import Evidence
-from licensecheck.knowledge import store
 from tests._identify_support import CORPUS, names_swapped
-
-
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
 
 
 def repo_file(path: str, corpus_name: str | None = None, text: str | None = None) -> RepoFile:

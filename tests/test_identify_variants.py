@@ -12,7 +12,6 @@ import pytest
 
 from licensecheck.identify.matcher import identify
 from licensecheck.identify.normalize import words
-from licensecheck.knowledge import store
 from tests._identify_support import (
     CORPUS,
     FORMATTING,
@@ -23,11 +22,6 @@ from tests._identify_support import (
 )
 
 ROWS = [r for r in manifest() if r.id != "none" and r.modified == "no"]
-
-
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
 
 
 @pytest.fixture(scope="module")

@@ -54,11 +54,6 @@ POSITIVE = [c for c in COPIES if not c.expected_id.startswith("not:")]
 NEGATIVE = [c for c in COPIES if c.expected_id.startswith("not:")]
 
 
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
-
-
 def _canonical_texts(kb: store.KnowledgeBase) -> list[tuple[str, str, str]]:
     """(licence id, version, text file) for every bundled text."""
     return [(lic.id, v.version, t) for lic in kb for v in lic.versions for t in v.texts]

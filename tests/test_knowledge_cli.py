@@ -24,11 +24,6 @@ def as_json(result: Result) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
-
-
 # --- the list -----------------------------------------------------------------------------
 
 

@@ -52,11 +52,6 @@ INSTRUCTION_VERBS = {"Clearly", "Give", "Include", "Keep", "Provide", "Retain"}
 REGION_NAMES = {"European Union": "EU", "United Kingdom": "UK", "South Korea": "KR"}
 
 
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
-
-
 def flat(text: str) -> str:
     """Text with markdown emphasis, escapes and line breaks out of the way."""
     text = text.replace("**", "").replace("\\_", "_").replace("\\", "")

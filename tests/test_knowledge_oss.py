@@ -164,11 +164,6 @@ def generator() -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def kb() -> store.KnowledgeBase:
-    return store.load()
-
-
 def _versions_terms(lic: License) -> list[tuple[str, Terms]]:
     found = [("(licence)", lic.terms)] if lic.terms else []
     found += [(v.version, v.terms) for v in lic.versions if v.terms]

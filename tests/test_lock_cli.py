@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _cli import run
 from _scan_support import (
     APACHE,
     LLAMA_BASE,
@@ -27,7 +28,7 @@ from _scan_support import (
     validate,
     write,
 )
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from hub_server import HubServer
 
 from licensecheck import lockfile
@@ -53,10 +54,6 @@ def env(hub: HubServer, tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
-
-
-def run(args: list[str], env: dict[str, str]) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def locked(repo: Path, env: dict[str, str], hub: HubServer) -> Path:

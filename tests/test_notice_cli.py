@@ -25,18 +25,12 @@ from click.testing import CliRunner, Result
 from hub_server import HubServer
 
 from licensecheck.cli.main import main
-from licensecheck.knowledge.store import load
 from licensecheck.notice import NOTICE_OBLIGATIONS
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     return mixed_env(tmp_path / "hf-cache")
-
-
-@pytest.fixture(scope="module")
-def kb() -> Any:
-    return load()
 
 
 def notice(hub: HubServer, env: dict[str, str], *args: str) -> Result:

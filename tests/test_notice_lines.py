@@ -6,11 +6,8 @@ read from the knowledge base, never written here, so a change to the data is a c
 
 from __future__ import annotations
 
-import pytest
-
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.types import Determination, Evidence
-from licensecheck.knowledge.store import load
 from licensecheck.notice import (
     NOTICE_OBLIGATIONS,
     SHIPPING_OBLIGATIONS,
@@ -21,11 +18,6 @@ from licensecheck.notice import (
     to_dict,
 )
 from licensecheck.results import ModelError, ModelResult, ObligationItem, UseVerdict
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load()
 
 
 def _strings(kb, license_id: str) -> list[str]:

@@ -19,16 +19,11 @@ from licensecheck.codec import to_json
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify import evidence
 from licensecheck.identify.types import Change, Conflict, Determination, Evidence
-from licensecheck.knowledge.store import KnowledgeBase, load
+from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.sources.hub import HubSource
 
 Factory = Callable[..., HubSource]
 SHA = "d" * 40
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load()
 
 
 class Counting:

@@ -16,7 +16,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.formats import cyclonedx, spdx
 from licensecheck.identify.types import Determination, Evidence
-from licensecheck.knowledge.store import TEXTS_DIR, load
+from licensecheck.knowledge.store import TEXTS_DIR
 from licensecheck.results import (
     AuditReport,
     LineageLink,
@@ -30,11 +30,6 @@ from licensecheck.sources import DEFAULT_ENDPOINT
 
 SHA_A = "a" * 40
 SHA_B = "b" * 40
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load()
 
 
 def _kb_text(kb, license_id: str) -> str:

@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli import run
 from _mixed_hub import APACHE, EXPECTED, KIMI, LLAMA_BASE, LLAMA_FT, MIXED, mixed_env
-from click.testing import CliRunner, Result
+from click.testing import Result
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from hub_server import HubServer, corpus_card, corpus_license
 from spdx_tools.spdx.parser.json.json_parser import parse_from_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
-from licensecheck.cli.main import main
 from licensecheck.formats import spdx
-from licensecheck.knowledge.store import TEXTS_DIR, load
+from licensecheck.knowledge.store import TEXTS_DIR
 
 
 @pytest.fixture
@@ -31,17 +31,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {**mixed_env(tmp_path / "hf-cache"), "SOURCE_DATE_EPOCH": ""}
 
 
-def run(args: list[str], env: dict[str, str]) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
-
-
 def sbom(hub: HubServer, env: dict[str, str], *args: str) -> Result:
     return run(["sbom", *args, "--endpoint", hub.url], env)
-
-
-@pytest.fixture(scope="module")
-def kb() -> Any:
-    return load()
 
 
 def _kb_text(kb: Any, license_id: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli import run
 from _scan_support import (
     APACHE,
     MIT,
@@ -22,7 +23,7 @@ from _scan_support import (
     validate,
     write,
 )
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from hub_server import HubServer
 
 from licensecheck.cli.main import main
@@ -44,10 +45,6 @@ def env(h7hub: HubServer, tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
-
-
-def run(args: list[str], env: dict[str, str]) -> Result:
-    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
 
 
 def test_scan_finds_each_reference_with_its_line_and_nothing_else(
