@@ -47,6 +47,38 @@ class FileResult:
     license: TextMatch
     matches: tuple[TextMatch, ...] = ()
     findings: tuple[dict[str, str], ...] = field(default=())
+    # Line ranges around the licence that are not part of it (a copyright line, an
+    # introduction, a contact line): framing, reported but not a change.
+    surrounding: tuple[tuple[int, int], ...] = ()
+
+
+def surrounding_lines(text: str, matches: tuple[TextMatch, ...]) -> tuple[tuple[int, int], ...]:
+    """Non-blank lines outside every match and not quoted as an added change, as ranges."""
+    if not matches:
+        return ()
+    inside: set[int] = set()
+    lines = text.split("\n")
+    for m in matches:
+        if m.start_line is not None and m.end_line is not None:
+            inside.update(range(m.start_line, m.end_line + 1))
+        for c in m.changes:
+            if c.type != "added" or c.line is None:
+                continue
+            # The quoted passage (whitespace collapsed) runs over as many lines as its words.
+            left, n = len(c.text.split()), c.line
+            while left > 0 and n <= len(lines):
+                inside.add(n)
+                left -= len(lines[n - 1].split())
+                n += 1
+    ranges: list[tuple[int, int]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or n in inside:
+            continue
+        if ranges and all(not lines[k - 1].strip() for k in range(ranges[-1][1] + 1, n)):
+            ranges[-1] = (ranges[-1][0], n)
+        else:
+            ranges.append((n, n))
+    return tuple(ranges)
 
 
 def read_text_file(path: str, max_bytes: int = MAX_BYTES) -> FileText:
@@ -111,7 +143,8 @@ def identify_files(paths: list[str]) -> list[FileResult]:
             results.append(FileResult(f.path, TextMatch(id=UNKNOWN, kind=UNKNOWN), (), f.findings))
             continue
         primary, matches = matcher.analyse(f.text)
-        results.append(FileResult(f.path, primary, tuple(matches), f.findings))
+        around = surrounding_lines(f.text, tuple(matches)) if primary.id != UNKNOWN else ()
+        results.append(FileResult(f.path, primary, tuple(matches), f.findings, around))
     return results
 
 
@@ -148,6 +181,8 @@ def report_dict(results: list[FileResult]) -> dict[str, Any]:
             item["matches"] = [match_dict(m) for m in r.matches]
         if r.findings:
             item["findings"] = list(r.findings)
+        if r.surrounding:
+            item["surrounding"] = [{"start_line": a, "end_line": b} for a, b in r.surrounding]
         out.append(item)
     return {"tool": {"name": "licensecheck", "version": __version__}, "results": out}
 
@@ -164,6 +199,9 @@ def _row(r: FileResult) -> list[str]:
     notes = [f["kind"] for f in r.findings]
     if len(r.matches) > 1:
         notes.append("also: " + ", ".join(x.id for x in r.matches if x is not m))
+    if r.surrounding:
+        spans = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in r.surrounding)
+        notes.append(f"surrounding text: lines {spans}")
     return [
         r.path,
         m.id,

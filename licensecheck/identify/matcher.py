@@ -77,6 +77,9 @@ MAX_REGIONS = 16
 FILLED_PLACEHOLDER = 12  # a placeholder may be filled with up to this many tokens
 MAX_CHANGES = 50
 TAINT_LEADERS = 6  # texts whose overlap with the leftover is recounted on all shingles
+# An added clause sharing fewer of its shingles than this with a restrictive text is a clause
+# of its own (stray phrases: "commercial use", "written permission"); more is that text.
+CLAUSE_OVERLAP = 0.5
 
 PERMISSIVE = frozenset({"permissive", "public-domain"})
 
@@ -94,8 +97,31 @@ _NORMATIVE = frozenset(
         "obligations",
         "undertake",
         "agrees",
+        "restriction",
+        "restrictions",
+        "restricted",
+        "prohibits",
+        "forbids",
+        "solely",
+        "noncommercial",
+        "requires",
+        "consent",
+        "exclusively",
     ]
 )
+# Word pairs that make a passage a term too ("is not permitted", "for research only").
+_NORMATIVE_PAIRS = frozenset(
+    [
+        ("may", "not"),
+        ("not", "permitted"),
+        ("not", "allowed"),
+        ("may", "only"),
+        ("only", "be"),
+        ("research", "only"),
+        ("non", "commercial"),
+    ]
+)
+MIN_CLAUSE = 4  # tokens: a shorter paragraph next to a licence is not read as a term
 _HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s|[=\-*_]{3,}\s*$)")
 
 
@@ -224,7 +250,7 @@ class Matcher:
         )
         primary = matches[best]
         if self._category(primary) in PERMISSIVE and tokens is not None:
-            tainted = self._taint(tokens, spans, primary)
+            tainted = self._taint(tokens, spans, primary, spans[best])
             if tainted is not None:
                 return tainted
         return primary
@@ -248,6 +274,7 @@ class Matcher:
             last = last or _line_count(text)
             return [self._exact_match(idx, first or 1, last)], None, [(0, 1)]
         tokens = Tokens(text)
+        tokens.rejoin(ix.vocab)
         keys = _position_keys(self._word_ids(tokens.words), max(len(ix.vocab), 1))
         regions: list[_Region] = []
         stretches = [(0, len(tokens))]
@@ -426,6 +453,11 @@ class Matcher:
         given = tokens.words[j0:j1]
         if tokens.copyright:
             given = [w for j, w in enumerate(given, j0) if j not in tokens.copyright]
+        if _broken_across_lines(tokens, j0, j1) and (
+            "".join(canon) == "".join(given) or (not canon and "".join(given) in _URL_PREFIXES)
+        ):
+            # A word (or a URL's "www") split at a line break by a reflow, hyphenated or not.
+            return _Hunk(i0, i1, j0, j1, False)
         substantive = _substantive(canon, given, i0, entry.title_len, self._names(entry))
         return _Hunk(i0, i1, j0, j1, substantive)
 
@@ -568,17 +600,18 @@ class Matcher:
         )
 
     def _taint(
-        self, tokens: Tokens, spans: list[tuple[int, int]], primary: TextMatch
+        self,
+        tokens: Tokens,
+        spans: list[tuple[int, int]],
+        primary: TextMatch,
+        region: tuple[int, int],
     ) -> TextMatch | None:
-        """`unknown` when the text outside every match overlaps a restrictive licence."""
+        """`unknown` when the text outside every match overlaps a restrictive licence. A
+        clause added right before or after the permissive licence (quoted in its `changes`:
+        the answer is already `modified`) that shares only stray phrases with a restrictive
+        text stays an added clause; a passage of that text (most of its shingles) does not."""
         ids = self._word_ids(tokens.words)
-        outside: list[int] = []
-        last = 0
-        for a, b in sorted(spans):
-            outside.extend(ids[last:a])
-            outside.append(-1)  # no shingle across a matched region
-            last = max(last, b)
-        outside.extend(ids[last:])
+        outside = _outside(ids, sorted(spans))
         titled = self._restrictive_title_in(outside)
         if titled is not None:
             return self._withdrawn(tokens, primary, titled, "is titled")
@@ -623,7 +656,32 @@ class Matcher:
                 full_p = max(full_p, hits)
         if full_r < full_p or full_r < 3 or full_r < 0.2 * len(full):
             return None
+        if full_r < CLAUSE_OVERLAP * len(full) and self._only_added_clauses(
+            tokens, spans, primary, region
+        ):
+            return None
         return self._withdrawn(tokens, primary, best_k, "overlaps")
+
+    def _only_added_clauses(
+        self,
+        tokens: Tokens,
+        spans: list[tuple[int, int]],
+        primary: TextMatch,
+        region: tuple[int, int],
+    ) -> bool:
+        """Whether everything outside the matches is the clause(s) quoted as added next to
+        the primary licence (so the answer already says `modified`)."""
+        if not primary.modified:
+            return False
+        covered = sorted(spans)
+        before_lo = max((b for _, b in covered if b <= region[0]), default=0)
+        after_hi = min((a for a, _ in covered if a >= region[1]), default=len(tokens))
+        for lo, hi, side in ((before_lo, region[0], "before"), (region[1], after_hi, "after")):
+            clause = _adjacent_clause(tokens, lo, hi, side)
+            if clause is not None:
+                covered.append(clause)
+        rest = _outside(list(range(len(tokens))), sorted(covered))
+        return not [i for i in rest if i >= 0]
 
     def _withdrawn(self, tokens: Tokens, primary: TextMatch, k: int, how: str) -> TextMatch:
         other = self.index.entries[k]
@@ -665,6 +723,18 @@ class Matcher:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _outside(ids: list[int], covered: list[tuple[int, int]]) -> list[int]:
+    """The word ids outside the sorted spans, -1 where a span was (no shingle across it)."""
+    outside: list[int] = []
+    last = 0
+    for a, b in covered:
+        outside.extend(ids[last:a])
+        outside.append(-1)
+        last = max(last, b)
+    outside.extend(ids[last:])
+    return outside
 
 
 def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -881,6 +951,23 @@ _SELF_REFERENCE = frozenset(
 )
 
 
+# What is left of a URL's scheme or `www.` when a line break splits it (normalisation blanks
+# them only whole).
+_URL_PREFIXES = frozenset({"www", "http", "https", "ftp", "httpwww", "httpswww"})
+
+
+def _broken_across_lines(tokens: Tokens, j0: int, j1: int) -> bool:
+    """Whether tokens j0..j1-1 (two or more) are separated only by line breaks, with or
+    without a hyphen: the pieces of one word a reflow split."""
+    if j1 - j0 < 2:
+        return False
+    for j in range(j0, j1 - 1):
+        gap = tokens.text[tokens.span(j)[1] : tokens.span(j + 1)[0]]
+        if "\n" not in gap or gap.strip(" \t\r\n-") or gap.count("-") > 1:
+            return False
+    return True
+
+
 def _substantive(
     canon: tuple[str, ...], given: list[str], i0: int, title_len: int, names: frozenset[str]
 ) -> bool:
@@ -903,7 +990,7 @@ def _substantive(
 
 def _adjacent_clause(tokens: Tokens, lo: int, hi: int, side: str) -> tuple[int, int] | None:
     """The paragraph next to a licence region, if it reads like a licence term."""
-    if hi - lo < 12:
+    if hi - lo < MIN_CLAUSE:
         return None
     if side == "after":
         a, b = lo, min(hi, lo + 120)
@@ -911,7 +998,7 @@ def _adjacent_clause(tokens: Tokens, lo: int, hi: int, side: str) -> tuple[int, 
     else:
         a, b = max(lo, hi - 120), hi
         a = _stop_at_heading(tokens, a, b, forward=False)
-    if b - a < 12:
+    if b - a < MIN_CLAUSE:
         return None
     found = {w for w in tokens.words[a:b] if w in _NORMATIVE}
     if not found and not _has_may_not(tokens.words[a:b]):
@@ -920,7 +1007,7 @@ def _adjacent_clause(tokens: Tokens, lo: int, hi: int, side: str) -> tuple[int, 
 
 
 def _has_may_not(ws: list[str]) -> bool:
-    return any(x == "may" and y == "not" for x, y in itertools.pairwise(ws))
+    return any(pair in _NORMATIVE_PAIRS for pair in itertools.pairwise(ws))
 
 
 def _stop_at_heading(tokens: Tokens, a: int, b: int, forward: bool) -> int:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Collection
 
 # After lower-casing no upper-case letter is left, so an upper-case letter can stand for a
 # placeholder without colliding with any word.
@@ -50,6 +51,7 @@ _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _LINK_OPEN = re.compile(r"\[(?=[^\[\]\n]{0,300}\] )")  # `[` of a link whose target was blanked
 _REF_DEF = re.compile(r"^[ \t]*\[[^\]\n]{1,80}\]:[ \t]+\S+[^\n]*", re.MULTILINE)
 _URL_SCHEME = re.compile(r"(?:https?|ftp)$")
+_SPLIT_SCHEME = re.compile(r"(?<![a-z])(?:https?|ftp):[ \t]*\n[ \t]*//(?:www\.)?")
 # A copyright *statement* (not a sentence that happens to start with the word): "copyright"
 # followed by (c), ©, a year, a placeholder or a colon; "©" anywhere at the start; "(c)" with
 # a year (a bare "(c)" is list numbering); SPDX tags; a lone "all rights reserved".
@@ -74,10 +76,11 @@ _STATEMENT = re.compile(
 _STATEMENT_CHARS = 160  # a statement runs to the end of its line, a new sentence, or this far
 _SENTENCE = re.compile(r"(?:(?<=[A-Za-z]{2})\.|>)[ \t]+[A-Z][a-z]{2,}")
 # One pattern per opening character: a pattern that starts with a literal is searched fast.
+# A placeholder may be split by one line break (a reflowed "<copyright\nholders>").
 _PH = (
-    ("<", re.compile(r"<[^<>\n./]{1,60}>")),
-    ("[", re.compile(r"\[[^\[\]\n./]{1,60}\]")),
-    ("{", re.compile(r"\{[^{}\n./]{1,60}\}")),
+    ("<", re.compile(r"<(?:[^<>\n./]|\n(?![ \t]*\n)){1,60}>")),
+    ("[", re.compile(r"\[(?:[^\[\]\n./]|\n(?![ \t]*\n)){1,60}\]")),
+    ("{", re.compile(r"\{(?:[^{}\n./]|\n(?![ \t]*\n)){1,60}\}")),
     ("___", re.compile(r"___+")),
 )
 
@@ -358,6 +361,8 @@ def clean(text: str, blank_copyright: bool = True) -> str:
         low = _MARKUP.sub(_blank, low)
     if "]:" in low:
         low = _REF_DEF.sub(_blank, low)
+    if ":\n" in low or ": \n" in low:
+        low = _SPLIT_SCHEME.sub(_blank, low)  # a scheme a reflow split ("http:" / "//")
     if "://" in low or "www." in low:
         low = _blank_url_prefixes(low)
     if blank_copyright:
@@ -425,6 +430,45 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def rejoin(self, known: Collection[str]) -> None:
+        """Join the pieces of a word a reflow split at a line break ("deriva-" / "tive",
+        "creativecommons.o" / "rg.") where the joined word is `known` and a piece is not:
+        two real words on two lines stay two."""
+        if "\n" not in self.text or len(self.words) < 2:
+            return
+        spans = self._span_list()
+        if len(spans) != len(self.words):
+            return
+        text, ws = self.text, self.words
+        out_w: list[str] = []
+        out_s: list[tuple[int, int]] = []
+        old_to_new: list[int] = []
+        j = 0
+        while j < len(ws):
+            if j + 1 < len(ws):
+                gap = text[spans[j][1] : spans[j + 1][0]]
+                joined = ws[j] + ws[j + 1]
+                if (
+                    "\n" in gap
+                    and not gap.strip(" \t\r\n-")
+                    and gap.count("-") <= 1
+                    and joined in known
+                    and (ws[j] not in known or ws[j + 1] not in known)
+                ):
+                    old_to_new += [len(out_w), len(out_w)]
+                    out_w.append(joined)
+                    out_s.append((spans[j][0], spans[j + 1][1]))
+                    j += 2
+                    continue
+            old_to_new.append(len(out_w))
+            out_w.append(ws[j])
+            out_s.append(spans[j])
+            j += 1
+        if len(out_w) == len(ws):
+            return
+        self.words, self._spans = out_w, out_s
+        self.copyright = frozenset(old_to_new[i] for i in self.copyright)
 
     def _span_list(self) -> list[tuple[int, int]]:
         if self._spans is None:
