@@ -244,6 +244,39 @@ def drift(entry: LockEntry, determination: Determination, effective: Iterable[st
     )
 
 
+def contradictions(entry: LockEntry, canonical: Mapping[str, frozenset[str]]) -> list[str]:
+    """Where a lock entry's recorded evidence contradicts itself: a licence file whose bytes
+    are the canonical text of a licence the entry names nowhere (or that its own evidence
+    item calls something else), or a licence that no evidence supports. A lock edited by
+    hand (a pull request flipping `cc-by-nc-4.0` to `apache-2.0`) shows this way offline;
+    an edit that leaves the entry consistent needs an online run to be caught."""
+    d = entry.determination
+    evidence_ids = [e.id for e in d.evidence]
+    named = {
+        i.lower() for i in (d.id, *d.declared, *d.extra, *entry.effective_licenses, *evidence_ids)
+    }
+    hashes = dict(entry.files)
+    problems: list[str] = []
+    for path, sha in entry.files:
+        texts = canonical.get(sha, frozenset())
+        if texts and not any(t.lower() in named for t in texts):
+            problems.append(
+                f"{path} is the canonical text of {' / '.join(sorted(texts))}, which the "
+                f"entry does not name (it says {d.id})"
+            )
+    for e in d.evidence:
+        texts = canonical.get(hashes.get(e.path or "", ""), frozenset())
+        if texts and e.source == "license-file" and e.id.lower() not in {t.lower() for t in texts}:
+            problems.append(
+                f"its evidence calls {e.path} {e.id}, but the file is the canonical text of "
+                f"{' / '.join(sorted(texts))}"
+            )
+    supported = {e.id.lower() for e in d.evidence} | {x.lower() for x in d.declared}
+    if d.id != "unknown" and d.id.lower() not in supported:
+        problems.append(f"its licence {d.id} is supported by none of its evidence")
+    return list(dict.fromkeys(problems))
+
+
 # --- serialising ----------------------------------------------------------------------------
 
 

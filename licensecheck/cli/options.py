@@ -257,6 +257,8 @@ def make_auditor(
     class LockAwareAuditor(Auditor):
         def determine(self, facts: ModelFacts) -> Determination:
             locked = lock_source.determination_for(facts) if lock_source is not None else None
+            if locked is not None and lock_source is not None:
+                lock_source.verify(facts, self.kb)  # an edited entry is not trusted
             determination = locked if locked is not None else super().determine(facts)
             if recorder is not None:
                 recorder.record(facts, determination)

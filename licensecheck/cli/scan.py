@@ -239,15 +239,24 @@ def warn(message: str) -> None:
 
 
 def discover_models(
-    paths: Sequence[str], root: Path
+    paths: Sequence[str], root: Path, output: str | None = None
 ) -> tuple[Discovery, list[tuple[tuple[str, str | None], list[FoundRef]]]]:
     """Discovery plus the referenced models: [((repo_id, revision), [FoundRef...]), ...].
-    Problems are reported on stderr as warnings."""
+    Problems are reported on stderr as warnings. `output`, the file this run writes its
+    report to, is never read (whatever its format: an earlier run's report is no input)."""
     from licensecheck.discovery import discover, unique_models
     from licensecheck.discovery.cache import DiscoveryCache
+    from licensecheck.discovery.walk import rel_name
 
     cache = DiscoveryCache.open(root)  # unchanged files are not parsed again
     discovery = discover([Path(p) for p in paths] or [root], root, cache=cache)
+    if output is not None:
+        own = rel_name(Path(output), root)
+        discovery = dataclasses.replace(
+            discovery,
+            refs=tuple(r for r in discovery.refs if r.path != own),
+            problems=tuple(p for p in discovery.problems if p.path != own),
+        )
     for problem in discovery.problems:
         warn(str(problem))
     return discovery, unique_models(discovery.refs)
@@ -397,7 +406,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
                 raise UsageError(f"{p}: no such file or directory")
         root = scan_root(paths)
         fmt = choose_format(opts, is_terminal("stdout") and opts.output is None)
-        discovery, models = discover_models(paths, root)
+        discovery, models = discover_models(paths, root, opts.output)
         if not models:
             click.echo(
                 f"licensecheck: no model references found ({discovery.files} files scanned)",

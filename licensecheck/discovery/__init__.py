@@ -97,6 +97,10 @@ def _parse(data: bytes, suffix: str, rel: str) -> tuple[list[FoundRef], list[Pro
     text = data.decode("utf-8-sig", errors="replace")
     if suffix == ".ipynb":
         return _notebook(text, rel)
+    from licensecheck.discovery.own import is_own_output
+
+    if is_own_output(text, suffix):
+        return [], []  # a report, SBOM, lock or policy licensecheck wrote: not references
     return _config(text, suffix, rel)
 
 

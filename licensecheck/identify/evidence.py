@@ -25,8 +25,11 @@ The rules:
   closed, so a permissive declaration never hides a restrictive file. A licence only
   *named* in prose (`via: mention`) is concluded only when nothing stronger exists.
 - Each pair of sources that name no licence in common is a `Conflict` (`metadata-vs-file`,
-  ...); a modified licence text and an unrecognised licence file are conflicts too; prose
-  that names other licences is an `info` conflict. Agreement between independent sources
+  ...); a modified licence text and an unrecognised licence file are conflicts too; so is
+  prose that names another licence (`prose-names-other`) or a plain sentence of the card that
+  takes away a use the licence grants ("Commercial use is prohibited.",
+  `prose-restricts-use`, from `kind: restriction` evidence); the sentence and its line are in
+  the message. Agreement between independent sources
   raises the confidence (1 - product of their misses); a conflict multiplies it by 0.7.
 - No known licence anywhere -> `unknown` with confidence 0.
 - A gated model (or one whose licence files the Hub refused) with no licence text read
@@ -85,6 +88,7 @@ MAX_CONFIDENCE = 0.99
 MENTION_SCORE = 0.5  # a licence named in prose or in a file the matcher could not read
 SECTION_MENTION_SCORE = 0.6  # ... named in the card's licence section
 GGUF_SCORE = 0.85
+OTHER_SUBJECT = " (about the data or code, not the model)"  # a mention's detail ends so
 POINTER_WORDS = 150  # a licence file this short that names a licence points at it
 
 _README = re.compile(r"(?:^|/)readme(?:\.[a-z0-9]+)?$", re.IGNORECASE)
@@ -93,7 +97,13 @@ _NOTICE_FILE = re.compile(
     r"(?:\.[a-z0-9]+)?$",
     re.IGNORECASE,
 )
-_LICENCE_LINE = re.compile(r"licen[cs]|terms of use|许可|协议", re.IGNORECASE)
+# Card lines that speak of the licence: "licensed under", "terms of use", and the plain
+# "the weights are released/available/distributed under X".
+_LICENCE_LINE = re.compile(
+    r"licen[cs]|terms of use|许可|协议"
+    r"|\b(?:released|available|distributed|provided|published|shared|offered)\s+under\b",
+    re.IGNORECASE,
+)
 
 # Card metadata fields that hold free text, read first; any other top-level string at least
 # METADATA_TEXT_MIN characters long is read too (a label or a link is shorter than a licence).
@@ -276,7 +286,9 @@ def card_text_evidence(
             seen.add(m.id)
             line = section.start_line + (m.line or 1) - 1
             out.append(
-                _mention(m.id, m.phrase, line, SECTION_MENTION_SCORE, path, kb, section.title)
+                _mention(
+                    m.id, m.phrase, line, SECTION_MENTION_SCORE, path, kb, section.title, card_text
+                )
             )
     if sections:
         return out
@@ -284,8 +296,29 @@ def card_text_evidence(
     for m in mentions("\n".join(lines), kb):
         if m.id not in seen:
             seen.add(m.id)
-            out.append(_mention(m.id, m.phrase, m.line, MENTION_SCORE, path, kb, None))
+            out.append(_mention(m.id, m.phrase, m.line, MENTION_SCORE, path, kb, None, card_text))
     return out
+
+
+def statement_evidence(card_text: str, path: str = "README.md") -> list[Evidence]:
+    """The card's plain sentences that restrict a use ("Commercial use is prohibited."), as
+    `kind: restriction` evidence: never a licence, but a conflict with a licence that grants
+    the use (`combine`)."""
+    from licensecheck.identify.sections import restricting_statements
+
+    return [
+        Evidence(
+            source="card-text",
+            id=UNKNOWN,
+            score=0.0,
+            path=path,
+            detail=f"line {st.line}: {st.sentence!r} (restricts {st.use} use)",
+            kind="restriction",
+            version=st.use,
+            via="statement",
+        )
+        for st in restricting_statements(card_text)
+    ]
 
 
 def _mention(
@@ -296,15 +329,22 @@ def _mention(
     path: str,
     kb: KnowledgeBase,
     section: str | None,
+    text: str = "",
 ) -> Evidence:
+    from licensecheck.identify.sections import about_other_subject, line_text, sentence_naming
+
     lic = kb.get(lic_id)
     where = f"section {section!r}, " if section else ""
+    sentence = sentence_naming(line_text(text, line), phrase)
+    said = f" in {sentence!r}" if sentence else ""
+    if sentence and about_other_subject(sentence):
+        said += OTHER_SUBJECT  # the data's or the code's licence: noted, not a conflict
     return Evidence(
         source="card-text",
         id=lic_id,
         score=score,
         path=path,
-        detail=f"{where}line {line}: names {phrase!r}",
+        detail=f"{where}line {line}: names {phrase!r}{said}",
         kind=lic.kind if lic else "license",
         via="mention",
     )
@@ -358,6 +398,7 @@ def collect(facts: ModelFacts, kb: KnowledgeBase) -> list[Evidence]:
     evidence.extend(metadata_text_evidence(facts.card.raw, kb))
     if card_text:
         evidence.extend(card_text_evidence(card_text, kb, readme_path))
+        evidence.extend(statement_evidence(card_text, readme_path))
     evidence.extend(gguf_evidence(facts.gguf_license, kb))
     return evidence
 
@@ -437,18 +478,67 @@ def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
             )
     strong_ids = {e.id for e in strong}
     named = _ordered_unique(
-        e.id for e in _known(evidence) if e.via == "mention" and e.id not in strong_ids
+        e.id
+        for e in _known(evidence)
+        if e.via == "mention" and e.id not in strong_ids and not e.detail.endswith(OTHER_SUBJECT)
     )
-    if strong_ids and named:
+    other = _ordered_unique(
+        e.id
+        for e in _known(evidence)
+        if e.via == "mention" and e.id not in strong_ids and e.id not in named
+    )
+    if strong_ids and other:
         conflicts.append(
             Conflict(
                 kind="prose-names-other",
-                message=f"prose also names {', '.join(named)}; concluded {concluded}",
-                ids=named,
+                message=f"prose also names {', '.join(other)} (for the data or code); "
+                f"concluded {concluded}",
+                ids=other,
                 severity="info",
             )
         )
+    if strong_ids and named:
+        # The card's own words count: a licence its prose names that the metadata and files
+        # do not is a conflict like any other (the sentence is in the mention's detail).
+        said = "; ".join(
+            f"{e.path or 'card'} {e.detail}"
+            for e in evidence
+            if e.via == "mention" and e.id in named and e.source == "card-text"
+        )
+        conflicts.append(
+            Conflict(
+                kind="prose-names-other",
+                message=f"the card's text names {', '.join(named)} but "
+                f"{', '.join(sorted(strong_ids))} is declared"
+                f"{f' ({said})' if said else ''}; concluded {concluded}",
+                ids=tuple(sorted({*named, *strong_ids})),
+            )
+        )
     return conflicts
+
+
+def _statement_conflicts(
+    evidence: list[Evidence], concluded: str, kb: KnowledgeBase
+) -> list[Conflict]:
+    """A card sentence that takes away a use the concluded licence grants."""
+    out: list[Conflict] = []
+    lic = kb.get(concluded)
+    for ev in evidence:
+        if ev.kind != "restriction" or ev.version is None:
+            continue
+        terms = lic.terms_for(None) if lic is not None else None
+        grant = terms.uses.get(ev.version) if terms is not None else None
+        if grant is not None and grant.grant == "not-granted":
+            continue  # the licence says so too
+        out.append(
+            Conflict(
+                kind="prose-restricts-use",
+                message=f"the card's text restricts {ev.version} use ({ev.path or 'card'} "
+                f"{ev.detail}) but the licence {concluded} grants it; concluded {concluded}",
+                ids=(concluded,),
+            )
+        )
+    return out
 
 
 def _confidence(evidence: list[Evidence], concluded: str, conflicted: bool) -> float:
@@ -494,7 +584,7 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
         pool,
         key=lambda e: (restrictiveness(kb, e), SPECIFICITY.get(_group(e), 0), e.score),
     )
-    conflicts = _conflicts(evidence, best.id)
+    conflicts = _conflicts(evidence, best.id) + _statement_conflicts(evidence, best.id, kb)
     # Version and modified flag: from the most specific evidence for the concluded id.
     same = sorted(
         (e for e in known if e.id == best.id),

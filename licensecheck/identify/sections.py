@@ -109,6 +109,85 @@ def license_sections(markdown: str) -> list[Section]:
     return sections
 
 
+# --- plain statements that restrict a use -----------------------------------------------------
+
+# Sentences that take commercial use away, whatever licence the metadata declares: "Commercial
+# use is prohibited", "for non-commercial use only", "research purposes only", "not for
+# commercial use". (Language, not licence facts: what a licence grants stays in the data.)
+_RESTRICTS_COMMERCIAL = re.compile(
+    r"\bcommercial(?:ly)?\s+(?:use|usage|purposes?|applications?|deployment|products?)?\s*"
+    r"(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?"
+    r"(?:prohibited|forbidden|not\s+(?:permitted|allowed|authori[sz]ed)|disallowed)"
+    r"|\b(?:no|not\s+(?:be\s+)?(?:used\s+)?for|not\s+intended\s+for|without)\s+"
+    r"(?:any\s+)?commercial\s+(?:use|usage|purposes?)"
+    r"|\bnon[- ]?commercial\s+(?:\w+\s+){0,2}?only\b"
+    r"|\b(?:research|academic|evaluation|personal)(?:\s+and\s+\w+)?\s+"
+    r"(?:use|usage|purposes?)\s+only\b"
+    r"|\b(?:for|limited\s+to|restricted\s+to)\s+(?:non[- ]?commercial|research|academic)"
+    r"(?:\s+\w+)?\s+(?:use|usage|purposes?)\b(?!\s+and\s+commercial)"
+    r"|\bresearch[- ]only\b"
+    r"|\bmay\s+not\s+be\s+used\s+(?:\w+\s+){0,2}?commercial(?:ly)?\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class Statement(NamedTuple):
+    use: str  # the use the sentence takes away: commercial
+    sentence: str  # the sentence, as written (one line, clipped)
+    line: int  # 1-based line in the text
+
+
+def restricting_statements(text: str) -> list[Statement]:
+    """Plain sentences of a card's prose that restrict a use, with their lines. Code blocks
+    and quoted YAML are skipped; each line's sentences are read on their own."""
+    out: list[Statement] = []
+    in_code = False
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code or ("ommercial" not in line and "only" not in line.lower()):
+            continue
+        for sentence in _SENTENCE_END.split(line.strip()):
+            if _RESTRICTS_COMMERCIAL.search(sentence):
+                shown = " ".join(sentence.split()).lstrip("#>*-| ")
+                out.append(Statement("commercial", shown[:200], n))
+    return out
+
+
+# A sentence about the training data or the code, not the model: "Training data is CC-BY-4.0".
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:data|datasets?|corpus|corpora|images|code|scripts?|software|library)\b", re.IGNORECASE
+)
+_MODEL_SUBJECT = re.compile(r"\b(?:models?|weights?|checkpoints?|adapters?)\b", re.IGNORECASE)
+
+
+def sentence_naming(line: str, phrase: str) -> str:
+    """The sentence of `line` in which the (normalised) `phrase` occurs, else the line."""
+    target = phrase.split()
+    for sentence in _SENTENCE_END.split(line):
+        ws = words(sentence)
+        if any(ws[i : i + len(target)] == target for i in range(len(ws))):
+            return sentence
+    return line
+
+
+def about_other_subject(sentence: str) -> bool:
+    """Whether a sentence speaks of the data or the code rather than the model itself."""
+    return bool(_OTHER_SUBJECT.search(sentence)) and not _MODEL_SUBJECT.search(sentence)
+
+
+def line_text(text: str, line: int | None) -> str:
+    """Line `line` (1-based) of `text`, one line, clipped: for a message quoting the prose."""
+    if line is None:
+        return ""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+    return " ".join(lines[line - 1].split()).lstrip("#>*-| ")[:200]
+
+
 # --- names of licences in prose --------------------------------------------------------------
 
 _PHRASES: dict[str, tuple[dict[tuple[str, ...], str], int]] = {}
@@ -195,4 +274,14 @@ def _line_of(text: str, fragment: str) -> int | None:
     return None if pos < 0 else text.count("\n", 0, pos) + 1
 
 
-__all__ = ["Mention", "Section", "license_sections", "mentions"]
+__all__ = [
+    "Mention",
+    "Section",
+    "Statement",
+    "about_other_subject",
+    "license_sections",
+    "line_text",
+    "mentions",
+    "restricting_statements",
+    "sentence_naming",
+]

@@ -305,3 +305,26 @@ def load_cached(directory: Path = LICENSES_DIR) -> KnowledgeBase:
     if fresh.digest == digest:  # the files did not change while being read
         paths.write_pickle(path, fresh)
     return fresh
+
+
+_CANONICAL: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def canonical_hashes(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """sha256 of each canonical text's bytes -> the licence ids it is the text of. Lets an
+    offline run notice a lock entry whose licence file is, byte for byte, another licence."""
+    known = _CANONICAL.get(kb.digest)
+    if known is not None:
+        return known
+    found: dict[str, set[str]] = {}
+    for lic in kb:
+        names = {t for v in lic.versions for t in v.texts}
+        for name in names:
+            try:
+                data = (TEXTS_DIR / name).read_bytes()
+            except OSError:
+                continue
+            found.setdefault(hashlib.sha256(data).hexdigest(), set()).add(lic.id)
+    result = {sha: frozenset(ids) for sha, ids in found.items()}
+    _CANONICAL[kb.digest] = result
+    return result

@@ -49,7 +49,19 @@ def load_policy(
     directory to keep the loaded policy in (see the module docstring).
     """
     display = str(path)
+    if not is_policy_name(display) and not Path(path).is_dir():  # a folder: "is a directory"
+        raise PolicyError([f"{display}: {NOT_A_POLICY}"])
     return _load(Path(path), display, display, kb, cache)
+
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+NOT_A_POLICY = "not a policy file (a policy is a .yaml or .yml file, or a preset name); not read"
+
+
+def is_policy_name(path: str) -> bool:
+    """Only YAML files are read as policies: a path from a pull request (`extends`, the
+    `policy` of `[tool.licensecheck]`) must not make licensecheck read (and quote) any file."""
+    return path.lower().endswith(POLICY_SUFFIXES)
 
 
 def load_preset(name: str, kb: KnowledgeBase | None = None, *, cache: Path | None = None) -> Policy:
@@ -259,6 +271,12 @@ def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
             raise PolicyError(
                 [f"{pyproject}: [tool.licensecheck] {key} must be a non-empty string"]
             )
+        if key == "policy" and not is_policy_name(value.strip()):
+            from licensecheck.policy.schema import quote
+
+            raise PolicyError(
+                [f"{pyproject}: [tool.licensecheck] policy {quote(value)}: {NOT_A_POLICY}"]
+            )
         return key, value.strip()
     return None
 
@@ -315,31 +333,33 @@ class _Loader:
         return [*parents, layer]
 
     def parent(self, node: YNode, path: Path, display: str, chain: tuple[str, ...]) -> list[Layer]:
+        from licensecheck.policy.schema import quote, suggestion
+
         where = f"{display}:{node.line}:{node.column}"
         target = node.value if node.kind == "scalar" else None
         if not isinstance(target, str) or not target.strip():
             return []  # the validator reports the wrong type
         target = target.strip()
         if _looks_like_path(target):
+            if not is_policy_name(target):
+                raise PolicyError([f"{where}: extends {quote(target)}: {NOT_A_POLICY}"])
             parent_path = path.parent / target
             parent_display = str(Path(display).parent / target)
             if not parent_path.is_file():
-                raise PolicyError([f"{where}: extends {target!r}: no such file"])
+                raise PolicyError([f"{where}: extends {quote(target)}: no such file"])
         else:
             found = presets.preset_path(target)
             if found is None:
-                from licensecheck.policy.schema import suggestion
-
                 raise PolicyError(
                     [
-                        f"{where}: extends {target!r}: not a preset ({_preset_list()}) nor a "
+                        f"{where}: extends {quote(target)}: not a preset ({_preset_list()}) nor a "
                         f"path ending in .yaml{suggestion(target, preset_names())}"
                     ]
                 )
             parent_path, parent_display = found, f"preset:{target}"
         key = _identity(parent_path)
         if key in chain:
-            raise PolicyError([f"{where}: extends {target!r} makes a cycle"])
+            raise PolicyError([f"{where}: extends {quote(target)} makes a cycle"])
         return self.file(parent_path, parent_display, chain)
 
 

@@ -25,8 +25,10 @@ from licensecheck.knowledge.model import (
 )
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.policy import regions
+from licensecheck.policy.keys import TOP_KEYS
 from licensecheck.policy.model import SELECTOR_KEYS, Match, Rule, Waiver
 from licensecheck.policy.yamlsource import BadDate, YEntry, YNode
+from licensecheck.redact import one_line, redact
 from licensecheck.results import VERDICTS
 
 POLICY_VERSION = 1
@@ -34,24 +36,6 @@ FAIL_ON = ("review", "deny")
 SECTORS = ("private", "government", "defense", "academic", "nonprofit")
 UNKNOWN_ID = "unknown"
 
-TOP_KEYS = (
-    "version",
-    "name",
-    "description",
-    "extends",
-    "organisation",
-    "uses",
-    "uses_defined",
-    "fail_on",
-    "unknown_license",
-    "license_conflict",
-    "modified_license",
-    "unverified_license",
-    "unreadable_license_file",
-    "rules",
-    "otherwise",
-    "exceptions",
-)
 ORGANISATION_KEYS = (
     "monthly_active_users",
     "monthly_revenue_usd",
@@ -136,6 +120,21 @@ class Layer:
     exceptions: list[Waiver] = field(default_factory=list)
 
 
+SHOWN_CHARS = 32  # the most of a file's text an error message quotes
+
+
+def quote(value: object) -> str:
+    """A value from the file as a message quotes it: one line, redacted, at most
+    `SHOWN_CHARS` characters. A file given as a policy may be anything (a private key
+    behind `extends`): a message names the place, it never reproduces the file."""
+    if not isinstance(value, str):
+        return one_line(repr(value), SHOWN_CHARS)  # a number, a boolean: as written
+    text = one_line(redact(value), 10 * SHOWN_CHARS)
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 1] + "…"
+    return repr(text)
+
+
 def suggestion(value: str, candidates: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest candidate, or nothing."""
     pool = list(candidates)
@@ -158,7 +157,7 @@ def _type_name(node: YNode) -> str:
         return f"a number ({value})"
     if isinstance(value, dt.date | BadDate):
         return "a date"
-    return f"{value!r}"
+    return f"{quote(value)}"
 
 
 class Validator:
@@ -202,7 +201,7 @@ class Validator:
                 self.problem(
                     entry.line,
                     entry.column,
-                    f"unknown key {key!r} in {what}{suggestion(key, allowed)}",
+                    f"unknown key {quote(key)} in {what}{suggestion(key, allowed)}",
                 )
         return known
 
@@ -226,7 +225,7 @@ class Validator:
             listed = ", ".join(pool)
             self.at(
                 node,
-                f"{what} {value!r} is not one of {listed}{suggestion(value, pool)}",
+                f"{what} {quote(value)} is not one of {listed}{suggestion(value, pool)}",
             )
             return None
         return value
@@ -273,7 +272,9 @@ class Validator:
             except ValueError:
                 pass
         shown = value.text if isinstance(value, BadDate) else None
-        detail = f" ({shown!r} is not a calendar date)" if shown else f", not {_type_name(node)}"
+        detail = (
+            f" ({quote(shown)} is not a calendar date)" if shown else f", not {_type_name(node)}"
+        )
         self.at(node, f"{what} must be a date as YYYY-MM-DD{detail}")
         return None
 
@@ -290,7 +291,7 @@ class Validator:
             else:
                 self.at(
                     item,
-                    f"unknown use {value!r} in {what}; uses are {', '.join(self.all_uses())}"
+                    f"unknown use {quote(value)} in {what}; uses are {', '.join(self.all_uses())}"
                     f"{suggestion(value, self.all_uses())}",
                 )
         return tuple(dict.fromkeys(out)) if out else None
@@ -307,7 +308,8 @@ class Validator:
                 or isinstance(node.value, bool)
             ):
                 self.at(
-                    node, f"unsupported policy version {node.value!r}; this licensecheck reads 1"
+                    node,
+                    f"unsupported policy version {quote(node.value)}; this licensecheck reads 1",
                 )
         for key in ("name", "description"):
             if key in top:
@@ -347,13 +349,13 @@ class Validator:
         entry: YEntry
         for name, entry in node.value.items():
             if name in USES:
-                self.problem(entry.line, entry.column, f"{name!r} is a built-in use already")
+                self.problem(entry.line, entry.column, f"{quote(name)} is a built-in use already")
                 continue
             if not _USE_NAME.match(name):
                 self.problem(
                     entry.line,
                     entry.column,
-                    f"use name {name!r} must be lower case letters, digits, '-' or '_'",
+                    f"use name {quote(name)} must be lower case letters, digits, '-' or '_'",
                 )
                 continue
             fields = self.mapping(entry.node, f"uses_defined.{name}", USE_DEF_KEYS)
@@ -385,7 +387,7 @@ class Validator:
                     else:
                         self.at(
                             item,
-                            f"{what}: {value!r} is not a region code (ISO 3166 like DE, US-CA, "
+                            f"{what}: {quote(value)} is not a region code (ISO 3166 like DE, US-CA, "
                             "or a group like EU)",
                         )
                 if codes:
@@ -470,7 +472,9 @@ class Validator:
         lic = self.vocab.kb.resolve(value)
         if lic is not None:
             return lic.id
-        self.at(node, f"{what}: unknown licence {value!r}{suggestion(value, self.vocab.kb.ids())}")
+        self.at(
+            node, f"{what}: unknown licence {quote(value)}{suggestion(value, self.vocab.kb.ids())}"
+        )
         return None
 
     def selector_value(self, key: str, value: str, node: YNode) -> str | None:
@@ -488,7 +492,7 @@ class Validator:
             pool = pools[key]
             if value in pool:
                 return value
-            self.at(node, f"{what}: unknown {key} {value!r}{suggestion(value, pool)}")
+            self.at(node, f"{what}: unknown {key} {quote(value)}{suggestion(value, pool)}")
             return None
         if key == "governing_law":
             law = regions.normalise(value)
@@ -496,14 +500,14 @@ class Validator:
                 return law
             self.at(
                 node,
-                f"{what}: no known licence is governed by {value!r} law"
+                f"{what}: no known licence is governed by {quote(value)} law"
                 f"{suggestion(law, self.vocab.laws)}",
             )
             return None
         if key == "publisher":
             if _PUBLISHER.match(value):
                 return value
-            self.at(node, f"{what}: {value!r} is not a Hub organisation name")
+            self.at(node, f"{what}: {quote(value)} is not a Hub organisation name")
             return None
         return value  # model: a glob, any string
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from licensecheck.redact import redact
+
 MAX_BYTES = 1024 * 1024
 MAX_ANCHORS = 100
 MAX_ALIASES = 200
@@ -142,14 +144,16 @@ def parse(data: bytes, display: str) -> YNode:
         raise YamlProblem([f"{_where(display, exc.mark)}: {exc.message}"]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        # PyYAML's words may quote a token of the file (an alias, a tag): kept short and
+        # redacted, since the file may not be a policy at all.
+        what = redact(" ".join(p for p in (exc.context, exc.problem) if p))[:160] or "invalid YAML"
         if "alias" in what:
             what += " (a value starting with '*' or '&' must be quoted, e.g. \"*/name-*\")"
         raise YamlProblem([f"{_where(display, mark)}: not valid YAML: {what}"]) from None
     except yaml.reader.ReaderError as exc:
         raise YamlProblem([_reader_problem(text, display, exc)]) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem([f"{display}: not valid YAML: {' '.join(str(exc).split())}"]) from None
+        raise YamlProblem([f"{display}: not valid YAML: {type(exc).__name__}"]) from None
     except RecursionError:
         raise YamlProblem([f"{display}: nested too deeply; refused"]) from None
     finally:

@@ -421,9 +421,7 @@ def parse_card(text: str, path: str = "README.md") -> ParsedCard:
     data = _parse_block(lines, opener, closer, path, findings)
     card, field_findings = card_data(data or {}, path)
     findings.extend(field_findings)
-    body = (
-        "\n".join(lines[:opener] + lines[closer + 1 :])
-        if opener
-        else "\n".join(lines[closer + 1 :])
-    )
+    # The front matter becomes blank lines: a line of the body is the line of README.md, so
+    # a sentence quoted from the card (a licence it names) is shown where it is.
+    body = "\n".join(lines[:opener] + [""] * (closer + 1 - opener) + lines[closer + 1 :])
     return ParsedCard(card=card, body=body, findings=tuple(findings), metadata_line=opener + 1)

@@ -11,13 +11,17 @@ error that says to run `licensecheck lock`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from licensecheck.errors import SourceError
 from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.identify.types import Determination
-from licensecheck.lockfile import Lock, facts_from, locked_determination
+from licensecheck.lockfile import Lock, contradictions, facts_from, locked_determination
 from licensecheck.paths import LOCK_NAME
 from licensecheck.sources.interface import ModelSource
+
+if TYPE_CHECKING:
+    from licensecheck.knowledge.store import KnowledgeBase
 
 
 class LockSource(ModelSource):
@@ -50,6 +54,26 @@ class LockSource(ModelSource):
             f"{ref.display}: not in {self.lock.path or LOCK_NAME}; run `licensecheck lock` "
             "with network access to record it",
         )
+
+    def verify(self, facts: ModelFacts, kb: KnowledgeBase) -> None:
+        """SourceError (`invalid`) when the lock entry these facts came from contradicts
+        itself (see `lockfile.contradictions`): an offline run does not trust it."""
+        if facts.source != self.name:
+            return
+        entry = self.lock.lookup(facts.ref)
+        if entry is None or not entry.files:
+            return
+        from licensecheck.knowledge.store import canonical_hashes
+
+        problems = contradictions(entry, canonical_hashes(kb))
+        if problems:
+            raise SourceError(
+                "invalid",
+                f"{facts.ref.display}: the entry in {self.lock.path or LOCK_NAME} contradicts "
+                f"itself ({'; '.join(problems)}); not trusted. Was it edited? Run an online "
+                "`licensecheck scan --locked` to verify it, or `licensecheck lock` to record "
+                "it again",
+            )
 
     def determination_for(self, facts: ModelFacts) -> Determination | None:
         """The locked determination for facts this source produced from the lock."""
