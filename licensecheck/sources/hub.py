@@ -726,7 +726,7 @@ def card_body(text: str) -> str | None:
     closer = _find_block(lines, first)
     if closer is None:
         return None
-    return "\n".join(lines[:first] + lines[closer + 1 :])
+    return "\n".join(lines[:first] + [""] * (closer + 1 - first) + lines[closer + 1 :])
 
 
 def _register_endpoint_credentials(endpoint: str) -> None:
