@@ -98,7 +98,12 @@ def test_a_next_page_on_another_origin_is_not_followed() -> None:
     with pytest.raises(SourceError, match="another origin"):
         next(pages)
     assert len(elsewhere.asked) == 1
-    same = _Hub("https://HUGGINGFACE.co/api/models?cursor=2")
+    same = _Hub("https://HUGGINGFACE.co:443/api/models?cursor=2")
     pages = hub_search.pages(same, query)  # type: ignore[arg-type]
     next(pages), next(pages)
-    assert same.asked[1] == "https://HUGGINGFACE.co/api/models?cursor=2"
+    assert same.asked[1] == "https://HUGGINGFACE.co:443/api/models?cursor=2"
+    for elsewhere_url in ("http://huggingface.co/api/models", "https://huggingface.co:8443/x"):
+        pages = hub_search.pages(_Hub(elsewhere_url), query)  # type: ignore[arg-type]
+        next(pages)
+        with pytest.raises(SourceError, match="another origin"):
+            next(pages)

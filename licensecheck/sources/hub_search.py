@@ -95,9 +95,14 @@ def remember(hub: HubSource, listed: Listed) -> ModelRef:
     return ref
 
 
-def _origin(url: str) -> tuple[str, str]:
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port (a mirror's `user:pass@` aside: its links may omit it)."""
     parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:  # a port that is not a number: no origin of ours
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _failed(kind: str, detail: str) -> SourceError:
