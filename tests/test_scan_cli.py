@@ -176,3 +176,17 @@ def test_unreachable_model_is_exit_3_and_others_are_judged(
     ]
     assert report["results"][1]["references"] == [{"path": "app.py", "line": 2}]
     assert result.exit_code == 3
+
+
+@pytest.mark.parametrize("fmt", ["spdx-json", "cyclonedx-json"])
+def test_scan_sboms_place_the_models_under_the_endpoint(
+    repo: Path, env: dict[str, str], h7hub: HubServer, fmt: str
+) -> None:
+    """`scan --format spdx-json` renders through the format registry like `audit`: the
+    models' locations are under --endpoint, not HF_ENDPOINT or the public Hub."""
+    elsewhere = {**env, "HF_ENDPOINT": "https://mirror.invalid"}
+    result = run(["scan", str(repo), "--format", fmt, "--endpoint", h7hub.url], elsewhere)
+    assert result.exit_code == 1, result.stderr  # a deny, as above
+    sha = h7hub.sha(APACHE)
+    assert f"{h7hub.url}/{APACHE}/tree/{sha}" in result.stdout
+    assert "mirror.invalid" not in result.stdout and "huggingface.co" not in result.stdout

@@ -142,14 +142,9 @@ def sbom(models: tuple[str, ...], **options: Any) -> None:
         created = created_time(options.get("created"))
         hub_url = endpoint(opts)
         report, _policy, kb = audit_models(models, tuple(options.get("from_scan") or ()), opts)
-        if fmt == "cyclonedx-json":
-            from licensecheck.formats import cyclonedx
+        from licensecheck.formats import RenderOptions, render
 
-            text = cyclonedx.render(report, kb, created=created, hub_url=hub_url)
-        else:
-            from licensecheck.formats import spdx
-
-            text = spdx.render(report, kb, created=created, hub_url=hub_url)
+        text = render(fmt, report, RenderOptions(kb=kb, hub_url=hub_url, created=created))
         write_report(text, opts.output)
     raise SystemExit(document_status(report))
 

@@ -37,6 +37,7 @@ from licensecheck.cli.options import (
     ModelOptions,
     build_source,
     choose_format,
+    endpoint,
     exit_status,
     guarded,
     is_offline,
@@ -361,20 +362,18 @@ def render_report(
     root: Path,
     notes: Sequence[str],
 ) -> str:
-    if fmt == "sarif":
-        from licensecheck.formats import sarif
-
-        return sarif.dumps(sarif.to_dict(report, uri_prefix=uri_prefix(root), notifications=notes))
-    if fmt == "markdown":
-        from licensecheck.formats import markdown
-
-        return markdown.to_markdown(report, notes=notes)
     from licensecheck.formats import RenderOptions, render
 
     table = fmt == "table"
-    color = table and opts.output is None and use_color()
-    width = terminal_width() if table else None  # only the table lays out to a width
-    return render(fmt, report, RenderOptions(kb=kb, color=color, width=width))
+    options = RenderOptions(
+        kb=kb,
+        color=table and opts.output is None and use_color(),
+        width=terminal_width() if table else None,  # only the table lays out to a width
+        hub_url=None if is_offline(opts) else endpoint(opts),  # SBOM locations, as audit
+        uri_prefix=uri_prefix(root),
+        notes=tuple(notes),
+    )
+    return render(fmt, report, options)
 
 
 @click.command("scan")

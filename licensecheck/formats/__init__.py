@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from licensecheck.identify.types import Determination
     from licensecheck.knowledge.store import KnowledgeBase
     from licensecheck.results import AuditReport
@@ -26,6 +28,9 @@ class RenderOptions:
     color: bool = False  # rich markup and ANSI colours (a terminal)
     width: int | None = None  # terminal width; None: renderer's default
     hub_url: str | None = None  # the Hub the models came from (--endpoint); SBOM locations
+    uri_prefix: str = ""  # scan: the scanned root relative to the working directory (SARIF)
+    notes: tuple[str, ...] = ()  # scan: files it could not parse (SARIF, markdown)
+    created: datetime | None = None  # SBOM creation time (sbom --created); else SOURCE_DATE_EPOCH
 
 
 Renderer = Callable[["AuditReport", RenderOptions], str]

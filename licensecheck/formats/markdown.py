@@ -172,5 +172,5 @@ def to_markdown(report: AuditReport, *, notes: Sequence[str] = ()) -> str:
 
 
 def render(report: AuditReport, options: RenderOptions) -> str:
-    """The registry entry."""
-    return to_markdown(report)
+    """The registry entry (`options.notes` as extra lines)."""
+    return to_markdown(report, notes=options.notes)

@@ -289,5 +289,6 @@ def dumps(data: dict[str, Any]) -> str:
 
 
 def render(report: AuditReport, options: RenderOptions) -> str:
-    """The registry entry: a SARIF log of `report` (references relative to the run)."""
-    return dumps(to_dict(report))
+    """The registry entry: a SARIF log of `report` (references under `options.uri_prefix`,
+    `options.notes` as notifications)."""
+    return dumps(to_dict(report, uri_prefix=options.uri_prefix, notifications=options.notes))

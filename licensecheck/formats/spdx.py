@@ -784,7 +784,7 @@ def render_format(report: AuditReport, options: RenderOptions) -> str:
     return render(
         report,
         options.kb,
-        created=source_date_epoch(),
+        created=options.created or source_date_epoch(),
         hub_url=options.hub_url or default_endpoint(),
     )
 
