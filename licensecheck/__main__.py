@@ -1,3 +1,3 @@
-from licensecheck.cli.main import main
+from licensecheck.cli.main import run
 
-main()
+run()

@@ -129,8 +129,14 @@ class Auditor:
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=min(self.jobs, total)) as pool:
+            pool = ThreadPoolExecutor(max_workers=min(self.jobs, total))
+            finished = False
+            try:
                 results = list(pool.map(one, refs))
+                finished = True
+            finally:
+                # Interrupted (Ctrl-C): the workers still waiting on the Hub are not waited for.
+                pool.shutdown(wait=finished, cancel_futures=True)
         return AuditReport(
             tool_version=__version__,
             policy=PolicyInfo(

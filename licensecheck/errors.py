@@ -15,6 +15,11 @@ class UsageError(LicensecheckError):
     """Bad arguments or configuration: exit status 2, nothing was judged."""
 
 
+class LockDamaged(UsageError):
+    """A lock file that reads but does not parse (merge-conflict markers, bad JSON, a shape
+    or version this licensecheck does not read): `scan` refuses it, `lock` regenerates it."""
+
+
 class SourceError(LicensecheckError):
     """A model could not be read from its source (Hub, local directory, cache, lock).
 

@@ -24,6 +24,7 @@ recorded by the next `licensecheck lock`), not drift; a text naming another lice
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from licensecheck.codec import (
     strs,
     to_json,
 )
-from licensecheck.errors import UsageError
+from licensecheck.errors import LockDamaged, UsageError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.types import Determination, Evidence
 from licensecheck.paths import LOCK_NAME
@@ -358,8 +359,12 @@ def dumps(lock: Lock) -> str:
 
 def write(path: Path, lock: Lock) -> None:
     """Write atomically: the old lock stays whole until the new one is complete on disk (a
-    lock is a shared project file: not private; its mode is kept)."""
-    paths.write_atomic(path, dumps(lock).encode("utf-8"), durable=True)
+    lock is a shared project file: not private; its mode is kept). UsageError when it cannot
+    be written."""
+    try:
+        paths.write_atomic(path, dumps(lock).encode("utf-8"), durable=True)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -432,12 +437,25 @@ def _entry(key: str, d: Any) -> LockEntry:
     return entry
 
 
+REGENERATE = "run `licensecheck lock` to regenerate it"
+_CONFLICT = re.compile(r"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)(?: |$)", re.MULTILINE)
+
+
 def parse(text: str, name: str = LOCK_NAME) -> Lock:
-    """A lock from its text. UsageError naming the file (and line, for bad JSON)."""
+    """A lock from its text. LockDamaged naming the file (and line, for bad JSON or
+    merge-conflict markers) and how to regenerate it."""
+    conflict = _CONFLICT.search(text)
+    if conflict is not None:
+        line = text.count("\n", 0, conflict.start()) + 1
+        raise LockDamaged(
+            f"{name}:{line}: merge-conflict markers ({conflict.group(1)}); {REGENERATE}"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        raise LockDamaged(
+            f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}; {REGENERATE}"
+        ) from None
     try:
         if not isinstance(data, dict):
             raise _Bad("the top level must be an object")
@@ -457,9 +475,10 @@ def parse(text: str, name: str = LOCK_NAME) -> Lock:
             path=name,
         )
     except _Bad as exc:
-        raise UsageError(f"{name}: {exc}") from None
+        hint = "" if "licensecheck lock" in str(exc) else f"; {REGENERATE}"
+        raise LockDamaged(f"{name}: {exc}{hint}") from None
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"{name}: malformed lock ({exc})") from None
+        raise LockDamaged(f"{name}: malformed lock ({exc}); {REGENERATE}") from None
 
 
 def read(path: Path) -> Lock:

@@ -31,14 +31,21 @@ def test_list_is_a_plain_table_of_every_licence(kb: store.KnowledgeBase) -> None
     result = run()
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "CATEGORY", "FAMILY", "COMMERCIAL"]
+    # Every use, one short cell each, then the name.
+    assert lines[0].split() == ["ID", "RESEARCH", "COMMERCIAL", "GOVERNMENT", "DEFENSE", "NAME"]
     ids = [line.split()[0] for line in lines[1:]]
     assert ids == sorted(kb.ids())
     assert "\x1b[" not in result.stdout  # no terminal codes when stdout is not a terminal
     row = next(line for line in lines if line.startswith("qwen-research "))
-    assert row.split()[-1] == "not-granted"
+    assert row.split()[1:5] == ["yes", "no", "no", "no"]
+    assert row.endswith(kb["qwen-research"].name)
+    short = {"granted": "yes", "conditional": "cond", "not-granted": "no"}
+    row = next(line for line in lines if line.startswith("llama3.1 "))
+    llama = kb["llama3.1"].terms
+    assert row.split()[1:5] == [short[llama.uses[u].grant] for u in USES]
+    assert row.split()[4] == "no"  # defense: the AUP bans military use
     row = next(line for line in lines if line.startswith("llama3.1-aup "))
-    assert row.split()[-1] == "(aup)"
+    assert row.split()[1:5] == ["(aup)"] * 4
 
 
 def test_list_is_byte_identical_from_run_to_run() -> None:
@@ -52,9 +59,11 @@ def test_list_json(kb: store.KnowledgeBase) -> None:
     rows = data["licenses"]
     assert [r["id"] for r in rows] == sorted(kb.ids())
     for r in rows:
-        assert set(r) == {"id", "name", "kind", "category", "family", "commercial", "spdx"}
+        assert set(r) == {"id", "name", "kind", "category", "family", "commercial", "uses", "spdx"}
         expected = set(GRANTS) if r["kind"] == "license" else {f"({r['kind']})"}
         assert r["commercial"] in expected
+        assert set(r["uses"]) == set(USES) and r["uses"]["commercial"] == r["commercial"]
+        assert set(r["uses"].values()) <= expected | {"-"}
     by_id = {r["id"]: r for r in rows}
     assert by_id["glm-4"]["commercial"] == "conditional"
     assert by_id["gemma"]["commercial"] == "granted"

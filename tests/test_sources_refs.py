@@ -103,9 +103,10 @@ def test_missing_path_and_file_are_refused(tmp_path: Path) -> None:
         parse_ref("README.md", cwd=tmp_path)
 
 
-def test_parse_refs_keeps_order_and_repeats(tmp_path: Path) -> None:
-    refs = parse_refs(["b/x", "a/y", "b/x"], cwd=tmp_path)
-    assert [r.repo_id for r in refs] == ["b/x", "a/y", "b/x"]
+def test_parse_refs_keeps_order_and_drops_repeats(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    refs = parse_refs(["b/x", "a/y", "b/x", "B/X", "b/x@main", "m", "./m"], cwd=tmp_path)
+    assert [r.display for r in refs] == ["b/x", "a/y", "b/x@main", "m"]
 
 
 def test_parse_hub_id_never_reads_the_disk(tmp_path: Path) -> None:

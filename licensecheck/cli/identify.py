@@ -19,8 +19,8 @@ the matcher's index cache is warm.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -82,10 +82,21 @@ def surrounding_lines(text: str, matches: tuple[TextMatch, ...]) -> tuple[tuple[
 
 
 def read_text_file(path: str, max_bytes: int = MAX_BYTES) -> FileText:
-    """A file's text for identification, or a UsageError naming the file."""
-    p = Path(path)
+    """A file's text for identification, or a UsageError naming the file. Only a regular
+    file is read: a FIFO, a socket or a device would block or never end."""
+    import stat
+
+    if not path.strip():
+        raise UsageError(f"FILE {path!r}: empty file name")
     try:
-        with p.open("rb") as fh:
+        # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise UsageError(f"{path}: not a regular file (a FIFO, socket or device)")
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None

@@ -23,27 +23,38 @@ if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
 
 THRESHOLD_KINDS = ("max-monthly-active-users", "max-monthly-revenue-usd", "max-annual-revenue-usd")
+# One line per licence: the grant for every use in a short cell, the name last (on a
+# terminal cut at its edge, so that the uses fit 80 columns). Category and family are in
+# `--format json` and `licenses ID`, and filter the list (--category, --family).
 LIST_COLUMNS = (
     ("id", "ID"),
-    ("name", "NAME"),
-    ("category", "CATEGORY"),
-    ("family", "FAMILY"),
+    ("research", "RESEARCH"),
     ("commercial", "COMMERCIAL"),
+    ("government", "GOVERNMENT"),
+    ("defense", "DEFENSE"),
+    ("name", "NAME"),
 )
+SHORT_GRANT = {"granted": "yes", "conditional": "cond", "not-granted": "no"}
 
 
 # --- data ---------------------------------------------------------------------------------
 
 
-def commercial_grant(lic: License) -> str:
-    """The licence-level commercial grant, or the document kind for an AUP or notice."""
+def use_grant(lic: License, use: str) -> str:
+    """The licence-level grant for `use`, or the document kind for an AUP or notice."""
     if lic.terms is None:
         return f"({lic.kind})"
-    grant = lic.terms.uses.get("commercial")
+    grant = lic.terms.uses.get(use)
     return grant.grant if grant is not None else "-"
 
 
+def commercial_grant(lic: License) -> str:
+    return use_grant(lic, "commercial")
+
+
 def summary_dict(lic: License) -> dict[str, Any]:
+    from licensecheck.knowledge.model import USES
+
     return {
         "id": lic.id,
         "name": lic.name,
@@ -51,8 +62,19 @@ def summary_dict(lic: License) -> dict[str, Any]:
         "category": lic.category,
         "family": lic.family,
         "commercial": commercial_grant(lic),
+        "uses": {use: use_grant(lic, use) for use in USES},
         "spdx": lic.spdx,
     }
+
+
+def _list_cells(row: dict[str, Any]) -> list[str]:
+    cells = []
+    for key, _ in LIST_COLUMNS:
+        value = row["uses"].get(key) if key in row["uses"] else row[key]
+        if key in row["uses"]:
+            value = SHORT_GRANT.get(str(value), value)
+        cells.append(str(value if value is not None else "-"))
+    return cells
 
 
 def terms_dict(terms: Terms) -> dict[str, Any]:
@@ -190,9 +212,7 @@ def version_terms_label(lic: License, version: str | None) -> str | None:
 
 
 def render_list_plain(rows: list[dict[str, Any]]) -> str:
-    cells = [
-        [str(row[key] if row[key] is not None else "-") for key, _ in LIST_COLUMNS] for row in rows
-    ]
+    cells = [_list_cells(row) for row in rows]
     header = [title for _, title in LIST_COLUMNS]
     widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(header))]
 
@@ -332,16 +352,22 @@ def render_detail_plain(data: dict[str, Any]) -> str:
 def render_list_rich(rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for _, title in LIST_COLUMNS:
-        table.add_column(title, overflow="fold")
-    style = {"granted": "green", "conditional": "yellow", "not-granted": "red"}
-    for row in rows:
-        cells = [str(row[key] if row[key] is not None else "-") for key, _ in LIST_COLUMNS]
-        colour = style.get(row["commercial"])
-        cells[-1] = f"[{colour}]{cells[-1]}[/{colour}]" if colour else cells[-1]
-        table.add_row(*cells)
+    cells = [_list_cells(row) for row in rows]
+    for i, (key, title) in enumerate(LIST_COLUMNS):
+        # Short cells keep their width; the name is cut with an ellipsis at the edge.
+        widest = max([len(title), *(len(c[i]) for c in cells)])
+        if key == "name":
+            table.add_column(title, no_wrap=True, overflow="ellipsis", min_width=10)
+        else:
+            table.add_column(title, no_wrap=True, min_width=widest)
+    style = {"yes": "green", "cond": "yellow", "no": "red"}
+    for row_cells in cells:
+        table.add_row(
+            *(Text(c, style=style.get(c, ""), overflow="ellipsis", no_wrap=True) for c in row_cells)
+        )
     Console(soft_wrap=False).print(table)
 
 
@@ -401,6 +427,15 @@ def licenses(
 def _list(
     kb: KnowledgeBase, fmt: str, kind: str | None, category: str | None, family: str | None
 ) -> None:
+    if family is not None:
+        families = sorted({lic.family for lic in kb if lic.family})
+        if family not in families:
+            from licensecheck.policy.schema import suggestion
+
+            raise UsageError(
+                f"--family {family!r}: no such licence family{suggestion(family, families)}; "
+                f"families are {', '.join(families)}"
+            )
     rows = [
         summary_dict(lic)
         for lic in kb

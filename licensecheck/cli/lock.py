@@ -113,9 +113,22 @@ def changes(old: Lock | None, new: Lock) -> str:
     )
 
 
+def _old_lock(target: Path) -> Lock | None:
+    """The lock being replaced; a damaged one (merge-conflict markers, bad JSON) is
+    regenerated from scratch, and the user is told so."""
+    from licensecheck.errors import LockDamaged
+
+    try:
+        return read_lock(target, required=False)
+    except LockDamaged as exc:
+        reason = str(exc).split("; run `licensecheck lock`")[0]
+        click.echo(f"licensecheck: warning: {reason}; regenerating it", err=True)
+        return None
+
+
 @click.command("lock")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
-@model_options
+@model_options(report=False)  # the lock is the output: no --format, no --output
 @lock_options
 def lock(paths: tuple[str, ...], **options: Any) -> None:
     """Record revisions and licence determinations in licensecheck.lock.
@@ -141,13 +154,19 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
             root = target.parent
             paths = (str(root),)
             click.echo(f"licensecheck: locking the project in {display_path(root)}", err=True)
+        try:
+            os.stat(target)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # a name too long, a path through a file, ...
+            raise UsageError(f"{display_path(target)}: cannot write: {exc.strerror}") from None
         if target.is_dir():
             raise UsageError(f"--lockfile {display_path(target)}: is a directory")
         if not (target.parent if str(target.parent) else Path(".")).is_dir():
             raise UsageError(f"{display_path(target)}: the directory does not exist")
         discovery, groups = discover_refs(paths, root)
         refs = [ref for ref, _ in groups]
-        old = read_lock(target, required=False)
+        old = _old_lock(target)
         source = build_source(opts)
         source.warm_up(refs)  # the Hub client is set up while the KB and policy load
         kb = load_kb_warm()

@@ -3,8 +3,10 @@ so `licensecheck --version` and the pre-commit warm path import only what they u
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -106,13 +108,27 @@ def _show_error(exc: click.ClickException) -> None:
 
 
 def _exit_interrupted() -> NoReturn:
-    from licensecheck.cli.options import EXIT_INTERRUPTED
+    from licensecheck.cli.options import interrupted
 
-    click.echo("licensecheck: interrupted", err=True)
-    sys.exit(EXIT_INTERRUPTED)
+    raise interrupted()
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="licensecheck")
 def main() -> None:
     """Licence compliance checker for open-weight models."""
+
+
+def run() -> None:
+    """The `licensecheck` program. Ctrl-C ends it within a moment with status 130: worker
+    threads blocked in a Hub request (up to the request timeout) are not waited for, and
+    what a write was doing is already undone (atomic writes clean up on the way out)."""
+    from licensecheck.cli.options import Interrupted
+
+    try:
+        main()
+    except Interrupted as exc:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(int(exc.code or 130))

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
@@ -86,8 +86,15 @@ def _format_names() -> list[str]:
     return formats.names()
 
 
-def model_options(func: F) -> F:
-    """The options of ../shared/spec/cli.md shared by audit, scan, explain, lock, sbom, notice."""
+@overload
+def model_options(func: F, *, report: bool = True) -> F: ...
+@overload
+def model_options(func: None = None, *, report: bool = True) -> Callable[[F], F]: ...
+def model_options(func: F | None = None, *, report: bool = True) -> F | Callable[[F], F]:
+    """The options of ../shared/spec/cli.md shared by audit, scan, explain, lock, sbom, notice.
+    `report=False` (lock): a command whose output is not a report has no --format/--output."""
+    if func is None:
+        return lambda f: model_options(f, report=report)
     decorators = [
         click.option(
             "--policy",
@@ -105,14 +112,19 @@ def model_options(func: F) -> F:
             help="research, commercial, government, defense, or a use the policy defines. "
             "Repeatable. Default: the policy's uses.",
         ),
-        click.option(
-            "--format",
-            "format",
-            metavar="FMT",
-            help=f"Report format: {', '.join(_format_names())}. Default: table on a terminal, "
-            "json otherwise (or from --output's suffix).",
-        ),
-        click.option("--output", "-o", metavar="FILE", help="Write the report to FILE."),
+    ]
+    if report:
+        decorators += [
+            click.option(
+                "--format",
+                "format",
+                metavar="FMT",
+                help=f"Report format: {', '.join(_format_names())}. Default: table on a "
+                "terminal, json otherwise (or from --output's suffix).",
+            ),
+            click.option("--output", "-o", metavar="FILE", help="Write the report to FILE."),
+        ]
+    decorators += [
         click.option(
             "--offline",
             is_flag=True,
@@ -136,6 +148,19 @@ def model_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+class Interrupted(SystemExit):
+    """Ctrl-C: exit status 130. The process's entry point (`cli.main.run`) then ends at once,
+    without waiting for worker threads still blocked in a Hub request."""
+
+    def __init__(self) -> None:
+        super().__init__(EXIT_INTERRUPTED)
+
+
+def interrupted() -> Interrupted:
+    click.echo("licensecheck: interrupted", err=True)
+    return Interrupted()
 
 
 # --- errors -> exit statuses -------------------------------------------------------------
@@ -166,8 +191,7 @@ def guarded() -> Iterator[None]:
         echo_error(str(exc))
         raise SystemExit(EXIT_USAGE) from None
     except KeyboardInterrupt:
-        click.echo("licensecheck: interrupted", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise interrupted() from None
 
 
 def exit_status(report: AuditReport, policy: Policy) -> int:
@@ -335,7 +359,8 @@ def _env_number(name: str, default: float, most: float, *, integer: bool = False
         raise UsageError(f"{name}={raw!r}: not {what}") from None
     low_ok = value >= 0 if integer else value > 0
     if not low_ok or value > most:
-        raise UsageError(f"{name}={raw!r}: must be between 0 and {most:g}")
+        low = "from 0" if integer else "more than 0"
+        raise UsageError(f"{name}={raw!r}: must be {low} and at most {most:g}")
     return value
 
 
@@ -367,7 +392,7 @@ def is_offline(opts: ModelOptions) -> bool:
 
 
 def endpoint(opts: ModelOptions) -> str:
-    url = (opts.endpoint or default_endpoint()).rstrip("/")
+    url = (opts.endpoint if opts.endpoint is not None else default_endpoint()).strip().rstrip("/")
     if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
         raise UsageError(f"--endpoint {url!r}: expected an http:// or https:// URL")
     return url
@@ -388,6 +413,7 @@ def build_source(opts: ModelOptions) -> ModelSource:
 
     from licensecheck.redact import install_logging_filter
     from licensecheck.sources.hub import HubSource
+    from licensecheck.sources.hub_client import RateGate
 
     # Our own progress bar and one-line errors replace the client's warnings; what the
     # libraries still log is redacted (a URL may carry a token).
@@ -403,8 +429,17 @@ def build_source(opts: ModelOptions) -> ModelSource:
         deadline=budget.deadline,
         jobs=opts.jobs,
         info_cache=paths.cache_dir(),
+        gate=RateGate(on_wait=_announce_wait),
     )
     return Router(hub=hub, local=LocalSource())
+
+
+def _announce_wait(seconds: float) -> None:
+    click.echo(
+        f"licensecheck: the Hub is rate limiting requests; waiting {seconds:.3g} s before "
+        "the next one (Retry-After)",
+        err=True,
+    )
 
 
 def determination_cache(kb: KnowledgeBase) -> DeterminationCache:

@@ -73,10 +73,12 @@ def emit_report(text: str, output: str | None) -> None:
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"--output {output!r}: directory {str(parent)!r} does not exist")
-    from licensecheck import paths
+    from licensecheck.paths import write_atomic
 
-    try:  # owner-only, as before: a report may name private repos
-        paths.write_atomic(target, text.encode("utf-8"), private=True)
+    try:
+        # As the umask allows (a report is a file like any other the user writes), never
+        # half-written.
+        write_atomic(target, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"--output {output!r}: cannot write: {exc.strerror or exc}") from None
 

@@ -14,7 +14,7 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 
@@ -26,12 +26,19 @@ class GatedSource(Protocol):
     max_retry_after: float  # the longest wait a 429 may ask for
 
 
-class RateGate:
-    """Shared by all workers: after a 429 with Retry-After, nobody calls before that time."""
+# A wait at least this long is announced (`RateGate(on_wait=...)`): a person watching a run
+# that stops for half a minute should know why and for how long.
+LONG_WAIT = 2.0
 
-    def __init__(self) -> None:
+
+class RateGate:
+    """Shared by all workers: after a 429 with Retry-After, nobody calls before that time.
+    `on_wait(seconds)` is told of each long wait once (not once per waiting worker)."""
+
+    def __init__(self, on_wait: Callable[[float], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._not_before = 0.0
+        self._on_wait = on_wait
 
     def wait(self) -> None:
         with self._lock:
@@ -41,7 +48,12 @@ class RateGate:
 
     def defer(self, seconds: float) -> None:
         with self._lock:
-            self._not_before = max(self._not_before, time.monotonic() + seconds)
+            until = time.monotonic() + seconds
+            # Announced when it is long and ends clearly later than the wait already known.
+            announce = seconds >= LONG_WAIT and until > self._not_before + 1.0
+            self._not_before = max(self._not_before, until)
+        if announce and self._on_wait is not None:
+            self._on_wait(seconds)
 
 
 # The source whose call the current thread is making (set by `acting_for` around each of

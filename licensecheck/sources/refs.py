@@ -134,5 +134,10 @@ def parse_ref(arg: str, cwd: Path | None = None) -> ModelRef:
 
 
 def parse_refs(args: list[str] | tuple[str, ...], cwd: Path | None = None) -> list[ModelRef]:
-    """Every MODEL argument, in order. Repeats are kept (the report mirrors the input)."""
-    return [parse_ref(a, cwd) for a in args]
+    """Every MODEL argument, in order, each model once: `a a A/A`, or a directory named twice
+    (`m ./m`), is judged once, reported as first spelt."""
+    refs: dict[tuple[str, str | None], ModelRef] = {}
+    for arg in args:
+        ref = parse_ref(arg, cwd)
+        refs.setdefault(ref.key, ref)
+    return list(refs.values())
