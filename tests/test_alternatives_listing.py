@@ -4,8 +4,10 @@ Hub does: filters, sort order, expand, and Link-header pagination."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import FAST
 from hub_server import APPROVED_TOKEN, HubServer, make_card
 
 
@@ -84,3 +86,28 @@ def test_list_models_card_data_private_and_errors(small_pages: HubServer) -> Non
 
     with pytest.raises(BadRequestError):
         list(_api(small_pages).list_models(expand=["nonsense"]))  # type: ignore[list-item]
+
+
+def test_a_listing_without_sha_or_files_does_not_stand_in_for_model_info(
+    small_pages: HubServer, tmp_path: Path
+) -> None:
+    """A Hub (or mirror) that ignored `expand` gives no commit or file list: the audit asks
+    model_info itself rather than read files at a branch."""
+    from licensecheck.alternatives import Candidate
+    from licensecheck.sources import hub_search
+    from licensecheck.sources.hub import HubSource
+    from licensecheck.sources.hub_info import HubInfo
+
+    source = HubSource(small_pages.url, cache_dir=tmp_path / "hf-cache", **FAST)
+    partial = hub_search.Listed(Candidate("gamma/model-4"), HubInfo.from_payload({"id": "x"}))
+    whole = hub_search.Listed(
+        Candidate("alpha/model-0"),
+        HubInfo.from_payload(
+            {"id": "alpha/model-0", "sha": small_pages.sha("alpha/model-0"), "siblings": []}
+        ),
+    )
+    small_pages.clear_log()
+    for listed in (partial, whole):
+        source.fetch(hub_search.remember(source, listed))
+    infos = [r.path for r in small_pages.requests("GET", "/api/models/")]
+    assert infos == ["/api/models/gamma/model-4"]

@@ -89,9 +89,12 @@ def pages(hub: HubSource, query: Query) -> Iterator[list[Listed | Excluded]]:
 
 
 def remember(hub: HubSource, listed: Listed) -> ModelRef:
-    """The candidate's reference, with its model_info answer handed to the source."""
+    """The candidate's reference, with its model_info answer handed to the source when the
+    listing gave all of it (a commit sha and a file list: a Hub that ignored `expand` did
+    not, and the audit then asks model_info itself)."""
     ref = ModelRef(listed.candidate.model)
-    hub.remember(ref, listed.info)
+    if listed.info.sha is not None and listed.info.siblings is not None:
+        hub.remember(ref, listed.info)
     return ref
 
 
