@@ -297,7 +297,12 @@ class _Walk:
                         kind="lineage-base-gated",
                         message=(
                             f"{node}: base model {base.repo_id} is gated; its licence "
-                            f"({base_det.id}) comes from what its metadata shows"
+                            f"({base_det.id}) "
+                            + (
+                                "was read from a licence text"
+                                if base_det.verified
+                                else "is declared only: no licence text of it was read"
+                            )
                         ),
                     )
                 )

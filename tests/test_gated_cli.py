@@ -223,6 +223,10 @@ def test_a_declared_only_base_weighs_on_its_derivative(
     assert (link["model"], link["license"], link["verified"]) == (GEMMA_GATED, "gemma", False)
     reasons = base_reasons(anonymous)
     assert reasons and all(f"base model {GEMMA_GATED}" in m for m in reasons)
+    assert any(
+        f.startswith("lineage-base-gated:") and "(gemma) is declared only" in f
+        for f in anonymous["results"][0]["findings"]
+    )
     proc = with_token(
         ["audit", finetune, "--endpoint", hub.url, "--format", "json"], cli_env, tmp_path
     )
