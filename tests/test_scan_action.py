@@ -67,11 +67,52 @@ def test_scan_summary_and_gate_steps(tmp_path: Path) -> None:
     assert run_step("Scan", failing, ROOT).returncode == 0  # the scan step itself never fails
     status = outputs(out)["exit-code"]
     assert status == "1"
-    gate = run_step("Gate", {**failing, "STATUS": status}, ROOT)
+    gate = run_step("Gate", {**failing, "STATUS": status, "FAIL_ON_FINDINGS": "true"}, ROOT)
     assert gate.returncode == 1
     assert "::error::licensecheck: a model is denied" in gate.stdout
     sarif = json.loads((tmp_path / "licensecheck.sarif").read_text("utf-8"))
     assert any(r["ruleId"] == "deny" for r in sarif["runs"][0]["results"])
+
+
+def test_a_usage_error_fails_the_gate_even_when_findings_do_not(tmp_path: Path) -> None:
+    out = tmp_path / "github_output"
+    out.touch()
+    base = {
+        "SCAN_PATH": "examples/ml-repo",
+        "SARIF_FILE": str(tmp_path / "licensecheck.sarif"),
+        "GITHUB_OUTPUT": str(out),
+        "HF_HUB_CACHE": str(tmp_path / "cache"),
+        "FAIL_ON_FINDINGS": "false",
+    }
+    # The gate step runs whenever the scan did not pass, whatever fail-on-findings says.
+    assert "fail-on-findings" not in step("Gate")["if"]
+    assert "always()" in step("Gate")["if"]
+
+    # A typo in args: exit 2, nothing judged; the step fails with fail-on-findings "false".
+    scan = run_step("Scan", {**base, "SCAN_ARGS": "--offline --lokced"}, ROOT)
+    assert scan.returncode == 0
+    status = outputs(out)["exit-code"]
+    assert status == "2"
+    gate = run_step("Gate", {**base, "STATUS": status}, ROOT)
+    assert gate.returncode == 2
+    assert "::error::licensecheck: usage or configuration error" in gate.stdout
+
+    # Findings (exit 1) with fail-on-findings "false": reported, not failing.
+    out.write_text("")
+    run_step("Scan", {**base, "SCAN_ARGS": "--offline --locked --preset default"}, ROOT)
+    status = outputs(out)["exit-code"]
+    assert status == "1"
+    lenient = run_step("Gate", {**base, "STATUS": status}, ROOT)
+    assert lenient.returncode == 0
+    assert "::warning::licensecheck: a model is denied" in lenient.stdout
+    strict = run_step("Gate", {**base, "STATUS": status, "FAIL_ON_FINDINGS": "true"}, ROOT)
+    assert strict.returncode == 1
+
+
+def test_the_default_python_is_current() -> None:
+    default = ACTION["inputs"]["python-version"]["default"]
+    major, minor = (int(x) for x in default.split(".")[:2])
+    assert (major, minor) >= (3, 12)
 
 
 def test_action_inputs_reach_the_scan_only_through_the_environment() -> None:
