@@ -14,7 +14,7 @@ from spdx_tools.spdx.parser.json.json_parser import parse_from_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
-from licensecheck.formats import cyclonedx, spdx
+from licensecheck.formats import cyclonedx, sbom, spdx
 from licensecheck.identify.types import Determination, Evidence
 from licensecheck.knowledge.store import TEXTS_DIR
 from licensecheck.results import (
@@ -252,14 +252,14 @@ def test_spdx_is_deterministic_and_namespace_follows_the_inputs(kb, report):
 
 
 def test_credentials_in_an_endpoint_never_reach_the_document():
-    url = spdx.download_location("acme/m", SHA_A, False, "https://user:hf_secret@hub.example.com/")
+    url = sbom.download_location("acme/m", SHA_A, False, "https://user:hf_secret@hub.example.com/")
     assert url == f"https://hub.example.com/acme/m/tree/{SHA_A}"
-    assert spdx.download_location("acme/m", None, True, DEFAULT_ENDPOINT) is None
+    assert sbom.download_location("acme/m", None, True, DEFAULT_ENDPOINT) is None
 
 
 def test_idstring_keeps_only_spdx_id_characters():
-    assert spdx.idstring("openrail++") == "openrailplusplus"
-    assert spdx.idstring("./models/my model") == "models-my-model"
+    assert sbom.idstring("openrail++") == "openrailplusplus"
+    assert sbom.idstring("./models/my model") == "models-my-model"
 
 
 # --- CycloneDX ---------------------------------------------------------------------------

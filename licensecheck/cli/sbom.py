@@ -61,7 +61,7 @@ def created_time(value: str | None) -> dt.datetime | None:
                 f"--created {value!r}: not an ISO 8601 date or time (e.g. 2026-01-31T12:00:00Z)"
             ) from None
         return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
-    from licensecheck.formats.spdx import source_date_epoch
+    from licensecheck.formats.sbom import source_date_epoch
 
     return source_date_epoch()
 

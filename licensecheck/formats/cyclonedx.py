@@ -22,21 +22,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from licensecheck import __version__
-from licensecheck.errors import LicensecheckError
-from licensecheck.formats.spdx import (
+from licensecheck.formats.sbom import (
     LicenceCatalogue,
     LicenceEntry,
     Licences,
     download_location,
+    fail_if_invalid,
     hub_id,
     purl,
+    render_args,
     report_digest,
-    source_date_epoch,
     utc,
 )
 from licensecheck.notice import required_notices
 from licensecheck.results import AuditReport, LineageLink, ModelResult
-from licensecheck.sources import DEFAULT_ENDPOINT, default_endpoint
+from licensecheck.sources import DEFAULT_ENDPOINT
 
 if TYPE_CHECKING:
     from cyclonedx.model.bom import Bom
@@ -305,12 +305,7 @@ def render(
 
         kb = load()
     text = to_json(build_bom(report, kb, created=created, hub_url=hub_url))
-    problems = validate(text)
-    if problems:
-        raise LicensecheckError(
-            f"internal error: the CycloneDX BOM is not valid ({len(problems)} problems): "
-            + problems[0].splitlines()[0]
-        )
+    fail_if_invalid("CycloneDX BOM", validate(text))
     return text
 
 
@@ -318,12 +313,7 @@ def render_format(report: AuditReport, options: RenderOptions) -> str:
     """The registry's entry point (`audit --format cyclonedx-json`): CycloneDX 1.6 JSON, timed
     by SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`; locations under the run's
     `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
-    return render(
-        report,
-        options.kb,
-        created=options.created or source_date_epoch(),
-        hub_url=options.hub_url or default_endpoint(),
-    )
+    return render(report, options.kb, **render_args(options))
 
 
 __all__ = ["build_bom", "render", "render_format", "to_json", "validate"]
