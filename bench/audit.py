@@ -13,9 +13,12 @@ Then, each as a fresh `python -m licensecheck audit` process:
 2. warm: the same command again, same caches;
 3. sequential: cold again with `--jobs 1`, for the speed-up (skip with `--no-sequential`).
 
-Prints wall times, the requests each run made against the issue's budget (1 model_info per
-repo + a HEAD and a GET per licence-like file present, README.md included; licensecheck makes
-one GET per file), and whether each target is met; exits 1 when one is not.
+The imitation answers like huggingface.co: a regular file's /resolve/ is a 307 to its
+/api/resolve-cache/ URL. Prints wall times, the requests each run made against the budget
+(1 model_info per repo + 2 requests per licence-like file present, README.md included:
+licensecheck's one GET per file, which the Hub redirects once; `hf_hub_download` would make
+a HEAD, a HEAD after the redirect, and the GET), and whether each target is met; exits 1
+when one is not.
 
     python bench/audit.py [--models N] [--latency S] [--jobs J] [--no-sequential]
                           [--delete-between]
@@ -155,7 +158,9 @@ def run_command(args: list[str], hub: HubServer, env: dict[str, str], out: Path)
             counts["listing"] += 1
         elif request.path.startswith("/api/models/"):
             counts["model_info"] += 1
-        elif "/resolve/" in request.path:
+        elif "/resolve/" in request.path or request.path.startswith(
+            ("/api/resolve-cache/", "/cdn/")
+        ):
             counts[f"{request.method} file"] += 1
         else:  # e.g. /api/agent-harnesses: telemetry
             counts[f"other {request.method} {request.path}"] += 1

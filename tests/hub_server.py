@@ -11,8 +11,10 @@ It speaks the part of the Hub protocol huggingface_hub 2.4 uses (see
   `page_size`), `expand` (repeatable; not with `full`, `cardData` or `config`), `full`,
   `cardData`; more results than a page: a `Link: <...&cursor=...>; rel="next"` header, as
   the Hub paginates. Private repos are listed only to an approved token;
-- `HEAD`/`GET /{repo}/resolve/{rev}/{path}` with `X-Repo-Commit`, a quoted `ETag` (the git
-  blob sha1), `Content-Length`, and `Range` support;
+- `HEAD`/`GET /{repo}/resolve/{rev}/{path}` of a regular file: as huggingface.co answers, a
+  307 to `/api/resolve-cache/models/{repo}/{sha}/{path}?...` (same origin), which serves it
+  with `X-Repo-Commit`, a quoted `ETag` (the git blob sha1), `Content-Length`, and `Range`
+  support (`HubServer(resolve_cache=False)`: served at /resolve/ itself, as mirrors may);
 - LFS-like files (`add_repo(lfs=...)`): a 302 to another origin (`localhost` instead of
   `127.0.0.1`, the same server) with `X-Linked-Etag` (the sha256) and `X-Linked-Size`, the
   bytes then served from `/cdn/{sha256}`;
@@ -31,10 +33,18 @@ LICENSE; `mistral_gated_files`: `license_name` + a web `license_link`, no licenc
 the file (leading blank lines allowed) and parses as a YAML mapping.
 
 Hooks for request-count and fault-injection tests: `requests()` (a log of method, path,
-status), `latency` added to every request, and `add_fault()` per path pattern: an HTTP
+status), `latency` added to every request, and `add_fault()` per path pattern (a
+resolve-cache request is matched as `/{repo}/resolve/{sha}/{path}`, and a fault that shapes
+a body waits for the request that sends it): an HTTP
 status once / n times / always (429 with Retry-After), a dropped connection, a hang beyond
 the client's timeout, a truncated body, a wrong size (HEAD), a body that does not match its
-ETag (`corrupt`), or an ETag of the test's choosing (`etag`, `value=`).
+ETag (`corrupt`), an ETag or X-Repo-Commit of the test's choosing (`etag`, `commit`,
+`value=`), or a proxy's HTML
+block page with none of the Hub's headers (`block`, with `status=403`).
+
+`HubServer(tls=context)` serves HTTPS (and counts `connections`, failed handshakes
+included); `HubServer(forward_to=url)` is a mirror that answers every request with a 308
+to the same path at `url`.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import functools
 import hashlib
 import json
 import re
+import ssl
 import sys
 import threading
 import time
@@ -52,7 +63,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit
 
 import yaml
 
@@ -81,6 +92,12 @@ LIST_KEYS = (
 )  # fmt: skip
 LIST_SORTS = frozenset({"downloads", "likes", "trendingScore", "createdAt", "lastModified"})
 _RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+|[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+_RESOLVE_CACHE = re.compile(
+    r"^/api/resolve-cache/models/(?P<repo>[^/]+/[^/]+|[^/]+)/(?P<rev>[0-9a-f]{40})/(?P<file>.+)$"
+)
+_SHAPING = frozenset(
+    {"truncate", "wrong-size", "corrupt", "etag", "commit"}
+)  # faults that shape a body
 _CDN = re.compile(r"^/cdn/(?P<sha256>[0-9a-f]{64})$")
 
 
@@ -148,7 +165,8 @@ class Fault:
     """Misbehave on requests whose path matches `pattern` (and `method`, if given)."""
 
     pattern: str
-    action: str = "status"  # status | drop | hang | truncate | wrong-size | corrupt | etag
+    # status | block | drop | hang | truncate | wrong-size | corrupt | etag | commit
+    action: str = "status"
     method: str | None = None
     status: int = 500
     error_code: str | None = None  # X-Error-Code to send with the status (EntryNotFound, ...)
@@ -158,7 +176,9 @@ class Fault:
     value: str = ""  # the header an `etag` fault sends
     hits: int = 0
 
-    def take(self, method: str, path: str) -> bool:
+    def take(self, method: str, path: str, shaping: bool = True) -> bool:
+        if not shaping and self.action in _SHAPING:
+            return False  # left for the request that sends the body (after a redirect)
         if self.method is not None and self.method != method:
             return False
         if not re.search(self.pattern, path):
@@ -191,13 +211,41 @@ class _Server(ThreadingHTTPServer):
             return
         super().handle_error(request, client_address)
 
+    tls: ssl.SSLContext | None = None
+    connections = 0  # accepted, a TLS handshake that failed included
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # the serving thread only: no lock needed
+        super().process_request(request, client_address)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        # The handshake in the request's own thread (a client that refuses our
+        # certificate fails it: an OSError, which handle_error keeps quiet).
+        with self.tls.wrap_socket(request, server_side=True) as secured:
+            super().finish_request(secured, client_address)
+
 
 class HubServer:
     """The imitation Hub. `with HubServer() as hub:` or start()/stop()."""
 
-    def __init__(self, *, latency: float = 0.0, page_size: int = 1000) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        page_size: int = 1000,
+        resolve_cache: bool = True,
+        tls: ssl.SSLContext | None = None,
+        forward_to: str | None = None,
+    ) -> None:
         self.latency = latency
         self.page_size = page_size  # the most models one /api/models page holds
+        self.tls = tls  # serve HTTPS with this context (a certificate of the test's making)
+        # A mirror that sends every request on: a 308 to the same path at `forward_to`.
+        self.forward_to = forward_to
+        self.resolve_cache = resolve_cache  # /resolve/ of a regular file: 307, as the Hub
         self.repos: dict[str, Repo] = {}  # lower-case id -> repo
         self.renamed: dict[str, str] = {}  # lower-case old id -> new id
         self._cdn: dict[str, bytes] = {}  # sha256 -> bytes of the LFS-like files served
@@ -217,7 +265,13 @@ class HubServer:
         assert self._httpd is not None, "server not started"
         host, port = self._httpd.server_address[:2]
         assert isinstance(host, str)  # an IPv4 socket's address
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{port}"
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far (a failed TLS handshake counts: no HTTP request)."""
+        assert self._httpd is not None, "server not started"
+        return self._httpd.connections  # type: ignore[attr-defined, no-any-return]
 
     def start(self) -> HubServer:
         server = self
@@ -226,6 +280,7 @@ class HubServer:
             hub = server
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._httpd.tls = self.tls
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
@@ -331,12 +386,15 @@ class HubServer:
         ]
 
     def downloads(self, contains: str | None = None) -> list[Request]:
-        """File bodies served (GET on /resolve/ answered 200 or 206, or on the CDN origin)."""
+        """File bodies served (GET on /resolve/ or /api/resolve-cache/ answered 200 or 206,
+        or on the CDN origin)."""
         return [
             r
             for r in self.requests("GET", contains)
-            if ("/resolve/" in r.path and r.status in (200, 206)) or r.path.startswith("/cdn/")
-        ]
+            if (("/resolve/" in r.path or r.path.startswith("/api/resolve-cache/"))
+                and r.status in (200, 206))
+            or r.path.startswith("/cdn/")
+        ]  # fmt: skip
 
     def clear_log(self) -> None:
         with self._lock:
@@ -344,10 +402,10 @@ class HubServer:
 
     # --- internals used by the handler ----------------------------------------------------
 
-    def _fault_for(self, method: str, path: str) -> Fault | None:
+    def _fault_for(self, method: str, path: str, shaping: bool = True) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.take(method, path):
+                if fault.take(method, path, shaping):
                     return fault
         return None
 
@@ -473,15 +531,19 @@ class _Handler(BaseHTTPRequestHandler):
         if self.hub.latency:
             time.sleep(self.hub.latency)
         raw_path = self._split.path
-        fault = self.hub._fault_for(method, unquote(raw_path))
+        if self.hub.forward_to is not None:
+            self._send(method, 308, b"", {"Location": f"{self.hub.forward_to}{self.path}"})
+            return
+        cached = _RESOLVE_CACHE.match(raw_path)
+        logical = (
+            f"/{unquote(cached['repo'])}/resolve/{cached['rev']}/{unquote(cached['file'])}"
+            if cached
+            else unquote(raw_path)
+        )
+        fault = self.hub._fault_for(method, logical, not self._redirects_to_cache(raw_path))
         if fault is not None and self._apply_fault(method, fault):
             return
-        truncate = fault is not None and fault.action in (
-            "truncate",
-            "wrong-size",
-            "corrupt",
-            "etag",
-        )
+        truncate = fault is not None and fault.action in _SHAPING
         cdn = _CDN.match(raw_path)
         if cdn:
             data = self.hub._cdn.get(cdn["sha256"])
@@ -494,6 +556,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if raw_path == _LIST:
             self._list_models(method)
+            return
+        if cached:
+            self._resolve(
+                method,
+                unquote(cached["repo"]),
+                cached["rev"],
+                unquote(cached["file"]),
+                fault if truncate else None,
+                from_cache=True,
+            )
             return
         info = _MODEL_INFO.match(raw_path)
         if info:
@@ -523,6 +595,12 @@ class _Handler(BaseHTTPRequestHandler):
                 method, fault.status, fault.error_code, f"Injected HTTP {fault.status}", extra
             )
             return True
+        if fault.action == "block":  # a proxy's block page: HTML, none of the Hub's headers
+            page = (
+                b"<html><body><h1>Access denied</h1>Blocked by your network policy.</body></html>"
+            )
+            self._send(method, fault.status, page, {"Content-Type": "text/html"})
+            return True
         if fault.action == "drop":
             self._drop(method)
             return True
@@ -533,6 +611,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop(method)
             return True
         return False  # truncate / wrong-size / corrupt / etag shape the normal answer
+
+    def _redirects_to_cache(self, raw_path: str) -> bool:
+        """Whether this /resolve/ request is answered by a 307 to /api/resolve-cache/."""
+        match = _RESOLVE.match(raw_path)
+        if match is None or not self.hub.resolve_cache:
+            return False
+        repo = self.hub.repos.get(unquote(match["repo"]).lower())
+        sha = repo.resolve(unquote(match["rev"])) if repo is not None else None
+        path = unquote(match["file"])
+        return sha is not None and path in repo.commits[sha] and path not in repo.lfs  # type: ignore[union-attr]
 
     def _redirect_renamed(self, method: str, raw_path: str) -> bool:
         for pattern in (_MODEL_INFO, _RESOLVE):
@@ -675,7 +763,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         self.close_connection = True
 
-    def _resolve(self, method: str, repo_id: str, rev: str, path: str, fault: Fault | None) -> None:
+    def _resolve(
+        self,
+        method: str,
+        repo_id: str,
+        rev: str,
+        path: str,
+        fault: Fault | None,
+        from_cache: bool = False,
+    ) -> None:
         repo = self.hub.repos.get(repo_id.lower())
         if not self._access(method, repo, repo_id):
             return
@@ -719,11 +815,21 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self._send(method, 302, b"", headers)
             return
+        if self.hub.resolve_cache and not from_cache:
+            # huggingface.co: a regular file's /resolve/ is a 307 to its resolve-cache URL
+            # (same origin), which carries the commit and the ETag; the metadata headers
+            # are on the redirect too.
+            query = urlencode({f"/{repo_id}/resolve/{rev}/{path}": "", "etag": headers["ETag"]})
+            location = f"/api/resolve-cache/models/{repo.repo_id}/{sha}/{quote(path)}?{query}"
+            self._send(method, 307, b"", {**headers, "Location": location})
+            return
         if fault is not None and fault.action == "wrong-size" and method == "HEAD":
             self._send(method, 200, data, headers, content_length=len(data) + 7)
             return
         if fault is not None and fault.action == "etag":
             headers["ETag"] = fault.value
+        elif fault is not None and fault.action == "commit":
+            headers["X-Repo-Commit"] = fault.value
         elif fault is not None and fault.action == "corrupt" and data:
             data = bytes([data[0] ^ 0x20]) + data[1:]
         elif fault is not None and method == "GET":

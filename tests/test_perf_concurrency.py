@@ -23,7 +23,7 @@ from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.knowledge.store import KnowledgeBase
 from licensecheck.sources import hub_client
 from licensecheck.sources.hub import HubSource
-from licensecheck.sources.hub_client import RateGate, acting_for
+from licensecheck.sources.hub_client import RateGate
 
 Factory = Callable[..., HubSource]
 
@@ -68,10 +68,10 @@ def test_a_shared_base_is_read_and_identified_once_across_threads(
     # download may be tried again (at most `retries` = 2 times) when its connection drops
     # (huggingface_hub closes its shared client on any connect error of its own calls,
     # cutting every request in flight).
-    gets = len(hub.requests("GET", f"{base}/resolve/"))
+    gets = len(hub.requests("GET", f"{base}/resolve/"))  # each then redirected: resolve-cache
     assert 3 <= gets <= 3 * 3, gets
     for name in ("README.md", "LICENSE", "NOTICE"):
-        assert 1 <= len(hub.downloads(f"{base}/resolve/{hub.sha(base)}/{name}")) <= 3
+        assert 1 <= len(hub.downloads(f"{base}/{hub.sha(base)}/{name}")) <= 3
     assert auditor.identified == 11  # ten models and their base, each once
 
 
@@ -147,7 +147,8 @@ def test_file_downloads_wait_at_the_gate(
     start = time.monotonic()
     gate.defer(0.4)  # as a 429 seen by another worker would
     assert [f.path for f in source.fetch(ref).files] == ["LICENSE", "LICENSE-part0.txt"]
-    assert [m for _, m, _, _ in log] == ["GET"] * 3  # README.md and the two licences
+    # README.md and the two licences, each a GET the Hub redirects to its resolve-cache
+    assert [m for _, m, _, _ in log] == ["GET"] * 6
     assert min(t for t, *_ in log) >= start + 0.4
 
 
@@ -165,20 +166,21 @@ def test_a_429_on_a_file_closes_the_gate(hub: HubServer, hub_source: Factory) ->
     assert retried >= limited + 0.25
 
 
-def test_client_hooks_apply_the_gate_only_to_our_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_429_closes_the_gate_of_its_source_for_at_most_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     class Response:
         status_code = 429
         headers = {"retry-after": "0.3"}  # noqa: RUF012
 
     source = HubSource("http://127.0.0.1:9", gate=RateGate(), max_retry_after=0.2)
+    other = HubSource("http://127.0.0.1:9", gate=RateGate())
     waits: list[float] = []
     monkeypatch.setattr(time, "sleep", waits.append)  # what the gate makes a request wait
-    hub_client._response_hook(Response())  # another library's call on this thread: untouched
-    hub_client._request_hook(None)
+    hub_client.after_response(source, Response())  # closes the gate, for at most the cap
+    hub_client.before_request(other)  # another source's gate: open
     assert waits == []
-    with acting_for(source):
-        hub_client._response_hook(Response())  # ours: closes the gate, for at most the cap
-        hub_client._request_hook(None)
+    hub_client.before_request(source)
     (waited,) = waits
     assert 0.1 < waited <= 0.2
 
@@ -277,17 +279,29 @@ def test_a_corrupt_model_info_entry_is_asked_again(
     assert hub.requests() == []
 
 
-def test_our_calls_send_no_telemetry() -> None:
-    from huggingface_hub import constants
-
-    hub_client.prepare_client()
-    assert constants.HF_HUB_DISABLE_TELEMETRY is True
-    hub_client.prepare_client()  # once per process: the factory is not wrapped twice
+def test_our_calls_send_no_telemetry_and_leave_the_shared_client_alone(
+    hub: HubServer, hub_source: Factory
+) -> None:
+    import huggingface_hub
+    from huggingface_hub import constants, get_session
     from huggingface_hub.utils import _http
 
-    client = _http._GLOBAL_CLIENT_FACTORY()
+    (repo,) = add_models(hub, "perf-citizen", 1)
+    before_factory = _http._GLOBAL_CLIENT_FACTORY
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", False)  # as in a user's process
     try:
-        assert client.event_hooks["request"].count(hub_client._request_hook) == 1
-        assert client.event_hooks["response"].count(hub_client._response_hook) == 1
+        client = get_session()  # in use by another library's thread
+        hub_source().fetch(ModelRef(repo))
+        # the same client, still open; the same factory; telemetry as the user left it
+        assert get_session() is client and not client.is_closed
+        assert _http._GLOBAL_CLIENT_FACTORY is before_factory
+        assert constants.HF_HUB_DISABLE_TELEMETRY is False
     finally:
-        client.close()
+        monkey.undo()
+    # and yet no telemetry request, no agent in the user agent
+    assert not hub.requests(contains="agent-harnesses")
+    source = hub_source()
+    agent = source._request_headers()["user-agent"]
+    assert agent.startswith("licensecheck/") and "agent/" not in agent
+    assert f"hf_hub/{huggingface_hub.__version__}" in agent

@@ -98,7 +98,7 @@ def test_an_online_audit_sends_no_telemetry(
 ) -> None:
     ids = add_models(hub, "perf-telemetry", 2)
     # The client's own endpoint is the imitation too, so a telemetry request would land
-    # here; and telemetry is not switched off in the environment: we switch it off.
+    # here; and telemetry is not switched off in the environment: our requests carry none.
     online = {**env, "HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home")}
     online.pop("HF_HUB_DISABLE_TELEMETRY", None)
     proc = subprocess.run(
@@ -110,7 +110,9 @@ def test_an_online_audit_sends_no_telemetry(
     )
     assert proc.returncode == 0, proc.stderr
     paths = {r.path for r in hub.requests()}
-    assert paths and all(p.startswith("/api/models/") or "/resolve/" in p for p in paths)
+    assert paths and all(
+        p.startswith(("/api/models/", "/api/resolve-cache/")) or "/resolve/" in p for p in paths
+    )
     assert not (tmp_path / "hf-home" / ".agent_harnesses.json").exists()
 
 

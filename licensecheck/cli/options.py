@@ -344,7 +344,29 @@ def today() -> dt.date:
 
 
 def _timeout() -> float:
-    return _env_number("LICENSECHECK_HUB_TIMEOUT", DEFAULT_TIMEOUT, 600)
+    """LICENSECHECK_HUB_TIMEOUT, else huggingface_hub's own HF_HUB_DOWNLOAD_TIMEOUT and
+    HF_HUB_ETAG_TIMEOUT where the user set them (the larger: our one GET of a file is the
+    client's HEAD and GET at once), else the default."""
+    if os.environ.get("LICENSECHECK_HUB_TIMEOUT"):
+        return _env_number("LICENSECHECK_HUB_TIMEOUT", DEFAULT_TIMEOUT, 600)
+    hf = [_hf_timeout(name) for name in ("HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_ETAG_TIMEOUT")]
+    chosen = [value for value in hf if value]
+    return float(max(chosen)) if chosen else DEFAULT_TIMEOUT
+
+
+def _hf_timeout(name: str) -> int | None:
+    """huggingface_hub's reading (`_as_int(value) or default`: 0 is the default); a value
+    it cannot read would fail its import, so it is a usage error here."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise UsageError(f"{name}={raw!r}: not a whole number of seconds") from None
+    if value < 0 or value > 3600:
+        raise UsageError(f"{name}={raw!r}: must be between 0 and 3600")
+    return value or None
 
 
 def _env_number(name: str, default: float, most: float, *, integer: bool = False) -> float:
@@ -374,7 +396,8 @@ class HubBudget:
 def hub_budget() -> HubBudget:
     """The Hub client's time budget (docs/security.md), from the environment:
 
-    - LICENSECHECK_HUB_TIMEOUT: seconds per request (default 10);
+    - LICENSECHECK_HUB_TIMEOUT: seconds per request (default: HF_HUB_DOWNLOAD_TIMEOUT or
+      HF_HUB_ETAG_TIMEOUT where set, the larger; else 10);
     - LICENSECHECK_HUB_RETRIES: retries of model_info after a 429/5xx/drop (default 2);
     - LICENSECHECK_HUB_DEADLINE: seconds for one file download as a whole, huggingface_hub's
       own retries included (default the larger of 60 and 6 x the timeout).
@@ -410,6 +433,10 @@ def build_source(opts: ModelOptions) -> ModelSource:
         cached = CacheSource(cache_dir, info_cache=paths.cache_dir(), endpoint=endpoint(opts))
         return Router(hub=cached, local=LocalSource())
     import logging
+
+    from licensecheck.sources.tls import apply_ca_environment
+
+    apply_ca_environment()  # before huggingface_hub's client is made
 
     from licensecheck.redact import install_logging_filter
     from licensecheck.sources.hub import HubSource

@@ -11,11 +11,12 @@ Speed without hammering the Hub:
 
 - at most `jobs` requests in flight per source (a semaphore around each model_info and each
   file download); a model's licence files are fetched in parallel, within that bound;
-- a 429's Retry-After closes a gate shared by every worker of the source: hooks on
-  huggingface_hub's shared HTTP client (hub_client.py) make each of our requests wait for
-  the gate, and each 429 they see close it. Other users of huggingface_hub in the process
-  are not affected (the hooks act only on the threads doing our calls);
-- telemetry is off for our calls (no `/api/agent-harnesses` request, no agent user-agent);
+- a 429's Retry-After closes a gate shared by every worker of the source: each of our
+  requests waits for the gate, and each 429 it gets closes it (hub_client.py). The shared
+  HTTP client of huggingface_hub is used as it is: other users of huggingface_hub in the
+  process are not affected (no factory replaced, no client closed, no global switched);
+- our requests carry no telemetry (no `/api/agent-harnesses` request, no agent user-agent),
+  without switching it off for the process;
 - with `info_cache` (a directory), the model_info answer for a revision given as a commit
   sha is kept on disk: a commit cannot change, so a warm audit of sha-pinned models makes no
   request at all. A branch or tag always costs its one model_info (it may have moved).
@@ -31,12 +32,16 @@ Failures become `SourceError(kind, message)` with a one-line message and never a
   (card metadata) and serves README.md; its other files give `gated-file` findings and
   `ModelFacts.gated`, and the audit decides what that means for the verdict;
 - network: 408/429/5xx, timeouts, refused or dropped connections, truncated bodies (each
-  retried a few times, honouring Retry-After across threads; a timeout is not retried);
+  retried a few times, honouring Retry-After across threads; a timeout is not retried); a
+  certificate that is not trusted (not retried: "set SSL_CERT_FILE to your CA bundle");
+  a 401/403 without the Hub's `GatedRepo` code ("access denied": a proxy or firewall's
+  block page, an expired CDN link), on model_info or on a licence file alike;
 - invalid: an answer that cannot be understood.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Sequence
@@ -51,8 +56,9 @@ from licensecheck.sources import files as filesmod
 from licensecheck.sources.card import _find_block, card_data, parse_card
 from licensecheck.sources.hub_client import (
     RateGate,
-    acting_for,
-    prepare_client,
+    after_response,
+    before_request,
+    request_headers,
     wait_from_headers,
 )
 from licensecheck.sources.hub_info import (
@@ -134,6 +140,46 @@ def _dropped(exc: BaseException) -> bool:
     return dropped
 
 
+UNTRUSTED = "the Hub's certificate is not trusted; set SSL_CERT_FILE to your CA bundle"
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """A TLS certificate that failed verification (a TLS-inspecting proxy whose CA is not
+    in the bundle, a self-signed mirror): the same on every try, so never retried."""
+    import ssl
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _denied(detail: str) -> str:
+    return (
+        f"access denied ({detail}) without the Hub's error code: a proxy or firewall "
+        "blocks it, or a download link expired"
+    )
+
+
+def _session(get_session: Any) -> Any:
+    """huggingface_hub's shared client; one that cannot be built (SSL_CERT_FILE naming a
+    file that is no CA bundle) is a one-line network error, not a traceback."""
+    try:
+        return get_session()
+    except (OSError, ValueError) as exc:
+        raise SourceError(
+            "network",
+            f"cannot set up the HTTPS client ({one_line(str(exc), 160)}); "
+            "check SSL_CERT_FILE and SSL_CERT_DIR",
+        ) from None
+
+
 # What reading one file gave: its path in the HF cache, the bytes just downloaded, a Finding
 # for a gap, None for an expected absence, or the error to raise (in file order).
 _Outcome = str | hub_download.Fetched | Finding | BaseException | None
@@ -191,6 +237,11 @@ class HubSource(ModelSource):
         # model_info answers for sha revisions (see the module docstring); None: not kept
         self.info_cache = Path(info_cache) if info_cache is not None else None
         self._headers: dict[str, str] | None = None
+        self._known_hosts: hub_download.Hosts | None = None
+        # Files of a commit downloaded in this run (see `_download_shared`)
+        self._shared_lock = threading.Lock()
+        self._file_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self._file_memo: dict[tuple[str, str, str], _Outcome] = {}
         self._resolved_token: str | bool | None = None  # see `_token_to_send`
         self._token_lock = threading.Lock()
         self._warm_up: threading.Thread | None = None
@@ -238,7 +289,6 @@ class HubSource(ModelSource):
             try:
                 from huggingface_hub import get_session
 
-                prepare_client()
                 self._request_headers()
                 get_session()
             except Exception:  # the first real call reports it
@@ -304,8 +354,10 @@ class HubSource(ModelSource):
         # params costs the client ~0.25 ms of a ~1.4 ms request.
         url += f"?{_EXPAND_QUERY}"
         headers = self._request_headers()
-        with self._slots, acting_for(self):
-            response = get_session().get(url, headers=headers, timeout=self.timeout)
+        with self._slots:
+            before_request(self)
+            response = _session(get_session).get(url, headers=headers, timeout=self.timeout)
+            after_response(self, response)
             hf_raise_for_status(response)
             return HubInfo.from_payload(response.json())
 
@@ -340,7 +392,6 @@ class HubSource(ModelSource):
         from huggingface_hub import errors as hf_errors
 
         self._ready()
-        prepare_client()
         attempt = 0
         while True:
             self.gate.wait()
@@ -368,6 +419,8 @@ class HubSource(ModelSource):
             except hf_errors.OfflineModeIsEnabled:
                 raise _offline(ref) from None
             except httpx2.HTTPError as exc:
+                if _untrusted(exc):
+                    raise SourceError("network", f"{ref.display}: {UNTRUSTED}") from None
                 # Transport failures. A timeout is not retried: it already cost `timeout`.
                 if attempt < self.retries and not isinstance(exc, httpx2.TimeoutException):
                     attempt += 1
@@ -401,12 +454,12 @@ class HubSource(ModelSource):
             return SourceError("network", f"{ref.display}: rate limited ({detail}{hint})")
         if code is not None and (code >= 500 or code == 408):
             return SourceError("network", f"{ref.display}: Hub unavailable ({detail})")
-        if code in (401, 404):
+        if code == 404:
             return SourceError("not-found", self._not_found(ref))
-        if code == 403:
-            return SourceError(
-                "gated", f"{ref.display}: access denied ({detail}){_server_text(exc)}"
-            )
+        if code in (401, 403):
+            # Not the Hub's GatedRepo or RepoNotFound (caught before): a proxy or
+            # firewall's block page, or a refusal the Hub did not explain.
+            return SourceError("network", f"{ref.display}: {_denied(detail)}{_server_text(exc)}")
         return SourceError(
             "invalid", f"{ref.display}: Hub refused the request ({detail}){_server_text(exc)}"
         )
@@ -446,17 +499,19 @@ class HubSource(ModelSource):
             return SourceError("network", f"{ref.display}: {path}: download failed: {reason}")
 
         try:
-            with acting_for(self):
-                return hub_download.download(
-                    get_session(),
-                    hub_download.resolve_url(self.endpoint, ref.repo_id, revision, path),
-                    headers=self._request_headers(),
-                    repo_cache=self._repo_cache(ref),
-                    path=path,
-                    timeout=self.timeout,
-                    deadline_at=deadline_at,
-                    max_bytes=MAX_DOWNLOAD_BYTES,
-                )
+            return hub_download.download(
+                _session(get_session),
+                hub_download.resolve_url(self.endpoint, ref.repo_id, revision, path),
+                headers=self._request_headers(),
+                repo_cache=self._repo_cache(ref),
+                path=path,
+                commit=revision if is_sha(revision) else None,
+                hosts=self._hosts(),
+                timeout=self.timeout,
+                deadline_at=deadline_at,
+                max_bytes=MAX_DOWNLOAD_BYTES,
+                gate=self,
+            )
         except hub_download.DeadlineExceeded:
             raise SourceError(
                 "network", f"{ref.display}: {path}: download took longer than {self.deadline:g}s"
@@ -492,14 +547,18 @@ class HubSource(ModelSource):
         except hf_errors.HfHubHTTPError as exc:
             code = _status(exc)
             if code in (401, 403):
-                return Finding(
-                    kind="gated-file", message=f"{path}: access denied (HTTP {code})", path=path
-                )
+                # Without the Hub's GatedRepo code (a gated file is caught above): a block
+                # page or an expired CDN link. The licence was not read: an error.
+                raise SourceError(
+                    "network", f"{ref.display}: {path}: {_denied(f'HTTP {code}')}"
+                ) from None
             error = SourceError("network", f"{ref.display}: {path}: download failed (HTTP {code})")
             if code in _RETRY_STATUS or code == 408:
                 raise _Transient(error) from None
             raise error from None
         except httpx2.HTTPError as exc:
+            if _untrusted(exc):
+                raise SourceError("network", f"{ref.display}: {UNTRUSTED}") from None
             if _dropped(exc):
                 raise _Transient(failed(_cause_text(exc))) from None
             raise failed(_cause_text(exc)) from None
@@ -508,14 +567,21 @@ class HubSource(ModelSource):
         """The same for every call of this source (token, user agent), built once."""
         headers = self._headers
         if headers is None:
-            from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
-
-            headers = self._headers = build_hf_headers(
-                token=self._token_to_send(),
-                library_name="licensecheck",
-                library_version=__version__,
+            token = self._token_to_send()
+            if token is True:  # asked for one (token=True), and none is saved or set
+                raise SourceError(
+                    "invalid", "a Hub token is required: set HF_TOKEN or run `hf auth login`"
+                )
+            headers = self._headers = request_headers(
+                token if isinstance(token, str) else None, __version__
             )
         return headers
+
+    def _hosts(self) -> hub_download.Hosts:
+        hosts = self._known_hosts
+        if hosts is None:
+            hosts = self._known_hosts = hub_download.Hosts.for_endpoint(self.endpoint)
+        return hosts
 
     def _repo_cache(self, ref: ModelRef) -> Path:
         """The repo's folder in the HF cache (`models--org--name`), resolved as
@@ -536,6 +602,26 @@ class HubSource(ModelSource):
         except (OSError, ValueError):
             return None
 
+    def _download_shared(self, ref: ModelRef, path: str, pin: str) -> _Outcome:
+        """`_download` once per file of a commit in this run, however many refs reach it
+        (`org/x` and `org/x@v1` at the same commit): the others wait and share it."""
+        if not is_sha(pin):
+            with self._slots:
+                return self._download(ref, path, pin)
+        key = (ref.repo_id.lower(), pin, path)
+        with self._shared_lock:
+            lock = self._file_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key in self._file_memo:
+                return self._file_memo[key]
+            cached = self._cached_file(ref, path, pin)  # written by the other meanwhile
+            if cached is not None:
+                return cached
+            with self._slots:
+                got = self._download(ref, path, pin)
+            self._file_memo[key] = got  # an error is raised, never kept: tried again
+            return got
+
     def _read_files(self, ref: ModelRef, paths: list[str], pin: str) -> list[_Outcome]:
         """Each path's `_download` outcome (an exception is returned, not raised), in order.
         Files already in the HF cache at a sha cost nothing; the others are fetched in
@@ -551,14 +637,12 @@ class HubSource(ModelSource):
 
         def run(i: int) -> None:
             try:
-                with self._slots:
-                    results[i] = self._download(ref, paths[i], pin)
+                results[i] = self._download_shared(ref, paths[i], pin)
             except BaseException as exc:  # handed to the caller, in file order
                 results[i] = exc
 
         if todo:
             self._ready()
-            prepare_client()  # once, before the threads race to
         # The first file in this thread, the others each in their own (a thread costs
         # ~0.1-0.2 ms of CPU to start and end: one fewer per model).
         threads = [
@@ -654,26 +738,30 @@ class HubSource(ModelSource):
         )
 
     def _remember_revision(self, ref: ModelRef, sha: str) -> None:
-        """Record branch/tag -> sha in the HF cache (`refs/<rev>`), as huggingface_hub does
-        when it downloads by branch, so that `--offline` (and huggingface_hub) find this
-        snapshot by the branch's name. Files are fetched by sha, so nothing else writes it."""
+        """Remember branch/tag -> sha for `--offline`: in licensecheck's own cache (the
+        info cache), and as `refs/<rev>` in the HF cache only where none exists. A
+        `refs/main` that exists is never moved: huggingface_hub and transformers look up
+        every file of the branch at that commit (`local_files_only=True`), and we hold only
+        the licence files of the new one. Files are fetched by sha, so nothing else
+        writes it."""
+        from licensecheck.sources import cache as cachemod
+
         revision = ref.revision or "main"
         if is_sha(revision):
             return
-        try:
-            folder = self._repo_cache(ref)
-            snapshot = folder / "snapshots" / sha
-            ref_path = folder / "refs" / revision
-            try:  # a warm run: recorded already (one read, no mkdir)
-                recorded = paths.read_bytes(ref_path, 64).decode("utf-8").strip()
-                if recorded == sha and snapshot.is_dir():
-                    return
-            except (OSError, UnicodeDecodeError):
-                pass
-            snapshot.mkdir(parents=True, exist_ok=True)
-            paths.write_atomic(ref_path, sha.encode("utf-8"))
-        except OSError:
-            pass  # the cache is an optimisation; an online run does not need it
+        folder = self._repo_cache(ref)
+        memory = None
+        if self.info_cache is not None:
+            memory = cachemod.branch_memory(self.info_cache, folder.parent, ref.repo_id, revision)
+            if cachemod.read_branch_memory(memory, ref.repo_id, revision) == sha:
+                return  # a warm run: one read
+        # The caches are accelerators: an online run does not need them.
+        with contextlib.suppress(OSError):
+            hub_download.store_ref(folder, revision, sha)
+        if memory is not None:
+            entry = cachemod.branch_memory_entry(ref.repo_id, revision, sha)
+            with contextlib.suppress(OSError):  # may name a private repo: owner-only
+                paths.write_atomic(memory, entry, private=True)
 
     def _card(
         self, info: HubInfo, readme_text: str | None

@@ -1,20 +1,22 @@
-"""huggingface_hub's shared HTTP client as licensecheck uses it: telemetry off for our calls,
-and one 429 gate per source that every one of its requests waits at.
+"""What licensecheck adds to huggingface_hub's shared HTTP client for its own requests: a
+429 gate per source that every one of its requests waits at, and headers without telemetry.
 
-`prepare_client()` (once per process) adds two hooks to the clients huggingface_hub creates;
-they act only on a thread inside `acting_for(source)`, so other users of huggingface_hub in
-the process are not affected. A 429 seen by any of our requests closes the source's gate for
-the wait the Hub asks for (its `RateLimit` header, else Retry-After; capped), and every
-request of that source, on any thread, waits for the gate before it is sent.
+A good library citizen: nothing here changes the client for anyone else. We do not replace
+its factory (`set_client_factory` closes the shared client under any thread using it) nor
+switch telemetry off for the process (`constants.HF_HUB_DISABLE_TELEMETRY`). Our requests
+are few and made by our own code (model_info, and the GETs of hub_download.py, whose
+redirects we follow by hand), so each one calls `before_request` and `after_response`
+itself. A 429 seen by any of them closes the source's gate for the wait the Hub asks for
+(its `RateLimit` header, else Retry-After; capped), and every request of that source, on
+any thread, waits for the gate before it is sent.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -56,13 +58,6 @@ class RateGate:
             self._on_wait(seconds)
 
 
-# The source whose call the current thread is making (set by `acting_for` around each of
-# our requests), so that the client hooks act only on our requests.
-_CURRENT = threading.local()
-_PREPARED = False
-_PREPARE_LOCK = threading.Lock()
-
-
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if value is None:
@@ -97,52 +92,34 @@ def wait_from_headers(headers: Any) -> float | None:
     return parse_retry_after(headers.get("retry-after"))
 
 
-def _request_hook(request: Any) -> None:
-    source = getattr(_CURRENT, "source", None)
-    if source is not None:
-        source.gate.wait()
+def before_request(source: GatedSource) -> None:
+    """Wait until the source's gate opens (a 429 seen by any of its workers closes it)."""
+    source.gate.wait()
 
 
-def _response_hook(response: Any) -> None:
-    source = getattr(_CURRENT, "source", None)
-    if source is not None and getattr(response, "status_code", None) == 429:
+def after_response(source: GatedSource, response: Any) -> None:
+    """A 429 closes the source's gate for the wait it asks for (capped), or `backoff`."""
+    if getattr(response, "status_code", None) == 429:
         after = wait_from_headers(response.headers)
         source.gate.defer(source.backoff if after is None else min(after, source.max_retry_after))
 
 
-def prepare_client() -> None:
-    """Once per process, before our first Hub call: telemetry off for our calls, and the
-    gate hooks added to the clients huggingface_hub creates (its shared session)."""
-    global _PREPARED
-    with _PREPARE_LOCK:
-        if _PREPARED:
-            return
-        from huggingface_hub import constants
-        from huggingface_hub.utils import _http
+def request_headers(token: str | None, library_version: str) -> dict[str, str]:
+    """The headers of our requests: `build_hf_headers`' user agent without its telemetry
+    part (the torch version and the AI-agent detection, which fetches
+    `/api/agent-harnesses` and writes under HF_HOME), and the token, if any."""
+    import platform
 
-        # Read per request by the client: no /api/agent-harnesses fetch, no agent user-agent.
-        constants.HF_HUB_DISABLE_TELEMETRY = True
-        previous = getattr(_http, "_GLOBAL_CLIENT_FACTORY", None) or _http.default_client_factory
+    from huggingface_hub import __version__ as hf_version
+    from huggingface_hub import constants
 
-        def factory() -> Any:
-            client = previous()
-            hooks = client.event_hooks
-            client.event_hooks = {
-                "request": [*hooks.get("request", ()), _request_hook],
-                "response": [*hooks.get("response", ()), _response_hook],
-            }
-            return client
-
-        _http.set_client_factory(factory)
-        _PREPARED = True
-
-
-@contextlib.contextmanager
-def acting_for(source: GatedSource) -> Iterator[None]:
-    """Our call on this thread: the client hooks apply `source`'s gate to it."""
-    previous = getattr(_CURRENT, "source", None)
-    _CURRENT.source = source
-    try:
-        yield
-    finally:
-        _CURRENT.source = previous
+    agent = (
+        f"licensecheck/{library_version}; hf_hub/{hf_version}; python/{platform.python_version()}"
+    )
+    origin = getattr(constants, "HF_HUB_USER_AGENT_ORIGIN", None)
+    if origin:
+        agent += f"; origin/{origin}"
+    headers = {"user-agent": agent}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    return headers
