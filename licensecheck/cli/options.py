@@ -434,19 +434,16 @@ def build_source(opts: ModelOptions) -> ModelSource:
         return Router(hub=cached, local=LocalSource())
     import logging
 
-    from licensecheck.sources.tls import apply_ca_environment
-
-    apply_ca_environment()  # before huggingface_hub's client is made
-
     from licensecheck.redact import install_logging_filter
     from licensecheck.sources.hub import HubSource
     from licensecheck.sources.hub_client import RateGate
+    from licensecheck.sources.tls import apply_ca_environment
 
+    apply_ca_environment()  # before huggingface_hub's client is made
     # Our own progress bar and one-line errors replace the client's warnings; what the
     # libraries still log is redacted (a URL may carry a token).
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
     install_logging_filter()
-
     budget = hub_budget()
     hub = HubSource(
         endpoint(opts),
