@@ -203,3 +203,34 @@ def test_syntax_error_propagates_for_the_caller_to_report() -> None:
 )
 def test_common_local_folders_are_not_hub_ids(path: str) -> None:
     assert found(f'AutoModel.from_pretrained("{path}")') == []
+
+
+def test_lexical_scan_reads_what_the_ast_cannot() -> None:
+    from licensecheck.discovery.python import scan_lexical
+
+    source = (
+        '"""A docstring naming org/in-docstring."""\n'
+        "type ModelName = str\n"
+        'BASE = "org/constant"\n'
+        'model = AutoModel.from_pretrained(\n    "org/argument", revision="v1")\n'
+        'cfg = {"model": "org/in-dict"}\n'
+        'print(f"org/{name}")\n'
+        '"org/bare-statement"\n'
+        'skip = load("org/ignored")  # licensecheck: ignore\n'
+        'url = fetch("https://huggingface.co/org/from-url/resolve/main/x.json")\n'
+        'path = load("./checkpoints/best")\n'
+    )
+    found = [(r.line, r.repo_id, r.via) for r in scan_lexical(source)]
+    assert found == [
+        (3, "org/constant", "lexical"),
+        (5, "org/argument", "lexical"),
+        (6, "org/in-dict", "lexical"),
+        (10, "org/from-url", "lexical"),
+    ]
+
+
+def test_lexical_scan_keeps_what_it_read_before_a_tokenizer_error() -> None:
+    from licensecheck.discovery.python import scan_lexical
+
+    found = scan_lexical('M = "org/before"\nx = (\n')
+    assert [r.repo_id for r in found] == ["org/before"]

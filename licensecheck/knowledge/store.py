@@ -312,14 +312,24 @@ _CANONICAL: dict[str, dict[str, frozenset[str]]] = {}
 
 def canonical_hashes(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
     """sha256 of each canonical text's bytes -> the licence ids it is the text of. Lets an
-    offline run notice a lock entry whose licence file is, byte for byte, another licence."""
+    offline run notice a lock entry whose licence file is, byte for byte, another licence.
+    Kept in the user cache, keyed by the knowledge base and the texts' names, sizes and
+    times (an offline locked scan then reads one small pickle, not every text)."""
     known = _CANONICAL.get(kb.digest)
     if known is not None:
         return known
+    try:
+        key = f"{kb.digest[:16]}-{paths.stat_digest(TEXTS_DIR, '.txt')[:16]}"
+        cached_path: Path | None = paths.cache_dir() / f"canonical-{key}.pickle"
+    except OSError:
+        cached_path = None
+    cached = paths.read_pickle(cached_path) if cached_path is not None else None
+    if isinstance(cached, dict) and all(isinstance(v, frozenset) for v in cached.values()):
+        _CANONICAL[kb.digest] = cached
+        return cached
     found: dict[str, set[str]] = {}
     for lic in kb:
-        names = {t for v in lic.versions for t in v.texts}
-        for name in names:
+        for name in {t for v in lic.versions for t in v.texts}:
             try:
                 data = (TEXTS_DIR / name).read_bytes()
             except OSError:
@@ -327,4 +337,6 @@ def canonical_hashes(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
             found.setdefault(hashlib.sha256(data).hexdigest(), set()).add(lic.id)
     result = {sha: frozenset(ids) for sha, ids in found.items()}
     _CANONICAL[kb.digest] = result
+    if cached_path is not None:
+        paths.write_pickle(cached_path, result)
     return result
