@@ -14,8 +14,16 @@ import re
 from collections.abc import Sequence
 
 from licensecheck.formats import RenderOptions, license_marks
+from licensecheck.formats.table import waiver_line
 from licensecheck.identify.types import UNKNOWN
-from licensecheck.results import AuditReport, ModelResult, Reference, UseVerdict, most_severe
+from licensecheck.results import (
+    SHADOW_PREFIX,
+    AuditReport,
+    ModelResult,
+    Reference,
+    UseVerdict,
+    most_severe,
+)
 
 MARKER = "<!-- licensecheck-report -->"
 DRIFT_PREFIX = "lock-drift: "
@@ -82,8 +90,13 @@ def _details(r: ModelResult, uses: tuple[str, ...]) -> list[str]:
     for finding in r.findings:
         if finding.startswith(DRIFT_PREFIX):
             lines.append(f"- **licence drift**: {escape(finding[len(DRIFT_PREFIX) :])}")
+        elif finding.startswith(SHADOW_PREFIX):
+            lines.append(f"- **not the local folder**: {escape(finding[len(SHADOW_PREFIX) :])}")
     for use in uses:
         v = r.verdicts.get(use)
+        if v is not None and (v.waiver is not None or v.waived_by):
+            lines.append(f"- {escape(waiver_line(use, v))}")
+            continue
         if v is None or v.verdict == "allow":
             continue
         reasons = [x for x in v.reasons if x.verdict == v.verdict] or list(v.reasons)
