@@ -16,10 +16,23 @@ UUID derived from a hash of the report; every bom-ref is derived from the model 
 
 from __future__ import annotations
 
+import json
 import uuid
+import warnings
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from cyclonedx.model import AttachedText, ExternalReference, ExternalReferenceType, Property, XsUri
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.component import Component, ComponentType, Pedigree
+from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement, LicenseExpression
+from cyclonedx.model.tool import ToolRepository
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.spdx import is_supported_id
+from cyclonedx.validation.json import JsonStrictValidator
+from packageurl import PackageURL
 
 from licensecheck import __version__
 from licensecheck.formats.sbom import (
@@ -39,8 +52,6 @@ from licensecheck.results import AuditReport, LineageLink, ModelResult
 from licensecheck.sources import DEFAULT_ENDPOINT
 
 if TYPE_CHECKING:
-    from cyclonedx.model.bom import Bom
-    from cyclonedx.model.component import Component
     from cyclonedx.model.license import License
 
     from licensecheck.formats import RenderOptions
@@ -67,15 +78,11 @@ class _Refs:
 
 
 def _props(pairs: Iterable[tuple[str, str | None]]) -> list[Any]:
-    from cyclonedx.model import Property
 
     return [Property(name=f"{PREFIX}:{k}", value=v) for k, v in pairs if v is not None]
 
 
 def _licence(entry: LicenceEntry, acknowledgement: str) -> License:
-    from cyclonedx.model import AttachedText, XsUri
-    from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement
-    from cyclonedx.spdx import is_supported_id
 
     ack = LicenseAcknowledgement(acknowledgement)
     url = XsUri(entry.url) if entry.url and entry.url.startswith(("http://", "https://")) else None
@@ -88,7 +95,6 @@ def _licence(entry: LicenceEntry, acknowledgement: str) -> License:
 
 
 def _licences(licences: Licences) -> list[License]:
-    from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
 
     concluded = licences.concluded_expression
     if concluded is not None and len(licences.concluded) > 1:
@@ -126,9 +132,6 @@ class _Builder:
         self.refs = _Refs()
 
     def model(self, result: ModelResult) -> Component:
-        from cyclonedx.model import ExternalReference, ExternalReferenceType, XsUri
-        from cyclonedx.model.component import Component, ComponentType, Pedigree
-        from packageurl import PackageURL
 
         local = (
             result.facts.ref.local_path is not None
@@ -159,8 +162,6 @@ class _Builder:
         )
 
     def base(self, result: ModelResult, link: LineageLink, depth: int) -> Component:
-        from cyclonedx.model.component import Component, ComponentType, Pedigree
-        from packageurl import PackageURL
 
         group, name = _name(link.model, False)
         entry = self.catalogue.for_link(link)
@@ -238,9 +239,6 @@ def build_bom(
     hub_url: str = DEFAULT_ENDPOINT,
 ) -> Bom:
     """The CycloneDX BOM for `report`."""
-    from cyclonedx.model.bom import Bom, BomMetaData
-    from cyclonedx.model.component import Component, ComponentType
-    from cyclonedx.model.tool import ToolRepository
 
     builder = _Builder(kb, hub_url)
     components = [builder.model(result) for result in report.results]
@@ -271,10 +269,6 @@ def build_bom(
 
 
 def to_json(bom: Bom) -> str:
-    import json
-    import warnings
-
-    from cyclonedx.output.json import JsonV1Dot6
 
     with warnings.catch_warnings():
         # The library warns about an incomplete dependency graph; models have none to give.
@@ -285,8 +279,6 @@ def to_json(bom: Bom) -> str:
 
 def validate(text: str) -> list[str]:
     """The CycloneDX 1.6 JSON schema's verdict on `text` (empty when valid)."""
-    from cyclonedx.schema import SchemaVersion
-    from cyclonedx.validation.json import JsonStrictValidator
 
     errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text, all_errors=True)
     return [str(e) for e in errors] if errors else []

@@ -13,10 +13,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from packageurl import PackageURL
+from spdx_tools.common.spdx_licensing import spdx_licensing
 
 from licensecheck.errors import LicensecheckError
 from licensecheck.identify.types import UNKNOWN
@@ -124,7 +129,6 @@ def _spdx_list_id(value: str) -> str | None:
     """The SPDX licence-list spelling of `value`, or None if it is not on the list."""
     if not value or value.startswith("LicenseRef-") or value.lower() in ("other", "unknown"):
         return None
-    from spdx_tools.common.spdx_licensing import spdx_licensing
 
     try:
         if spdx_licensing.validate(value).invalid_symbols:
@@ -379,7 +383,6 @@ def _linked_file(result: ModelResult) -> RepoFile | None:
 
 def _without_userinfo(url: str) -> str:
     """The URL without `user:password@` (a credential must never reach a document)."""
-    from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
     if "@" not in parts.netloc:
@@ -399,7 +402,6 @@ def purl(model: str, revision: str | None) -> str | None:
     """`pkg:huggingface/org/name@rev` for a Hub model id, else None."""
     if model.count("/") != 1 or model.startswith((".", "/")):
         return None
-    from packageurl import PackageURL
 
     namespace, name = model.split("/")
     return str(PackageURL(type="huggingface", namespace=namespace, name=name, version=revision))
@@ -420,7 +422,6 @@ def is_local(result: ModelResult) -> bool:
 
 def source_date_epoch() -> datetime | None:
     """SOURCE_DATE_EPOCH (reproducible-builds.org) as a UTC time; None when unset."""
-    import os
 
     from licensecheck.errors import UsageError
 

@@ -20,8 +20,25 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from spdx_tools.common.spdx_licensing import spdx_licensing
+from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
+from spdx_tools.spdx.model.actor import Actor, ActorType
+from spdx_tools.spdx.model.annotation import Annotation, AnnotationType
+from spdx_tools.spdx.model.document import CreationInfo, Document
+from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
+from spdx_tools.spdx.model.package import (
+    ExternalPackageRef,
+    ExternalPackageRefCategory,
+    Package,
+    PackagePurpose,
+)
+from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
+from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
 from licensecheck import __version__
 from licensecheck.formats import DECLARED_ONLY
@@ -44,13 +61,9 @@ from licensecheck.results import AuditReport, LineageLink, ModelResult
 from licensecheck.sources import DEFAULT_ENDPOINT
 
 if TYPE_CHECKING:
-    from spdx_tools.spdx.model.document import Document
-    from spdx_tools.spdx.model.package import Package
-
     from licensecheck.formats import RenderOptions
     from licensecheck.knowledge.store import KnowledgeBase
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NAMESPACE_BASE = "https://spdx.org/spdxdocs/licensecheck"
 TOOL = f"licensecheck-{__version__}"
 
@@ -73,7 +86,6 @@ def _location(url: str | None) -> tuple[str | None, str | None]:
     Hub on an address or `localhost` (a mirror, a test imitation) goes to sourceInfo."""
     if url is None:
         return None, None
-    from spdx_tools.spdx.validation.uri_validators import validate_download_location
 
     if validate_download_location(url):
         return None, f"Read from {url}"
@@ -134,8 +146,6 @@ def _license_comment(result: ModelResult, licences: Licences) -> str:
 
 
 def _expression(value: str | None) -> Any:
-    from spdx_tools.common.spdx_licensing import spdx_licensing
-    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 
     if value is None:
         return SpdxNoAssertion()
@@ -160,14 +170,6 @@ class _Build:
 
 
 def _model_package(b: _Build, result: ModelResult) -> str:
-    from spdx_tools.spdx.model.actor import Actor, ActorType
-    from spdx_tools.spdx.model.package import (
-        ExternalPackageRef,
-        ExternalPackageRefCategory,
-        Package,
-        PackagePurpose,
-    )
-    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 
     local = is_local(result)
     revision = result.revision
@@ -211,13 +213,6 @@ def _model_package(b: _Build, result: ModelResult) -> str:
 
 
 def _base_package(b: _Build, link: LineageLink) -> str:
-    from spdx_tools.spdx.model.package import (
-        ExternalPackageRef,
-        ExternalPackageRefCategory,
-        Package,
-        PackagePurpose,
-    )
-    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 
     key = (link.model.lower(), link.revision)
     found = b.by_model.get(key)
@@ -286,11 +281,6 @@ def build_document(
     hub_url: str = DEFAULT_ENDPOINT,
 ) -> Document:
     """The SPDX 2.3 document for `report` (not yet validated)."""
-    from spdx_tools.spdx.model.actor import Actor, ActorType
-    from spdx_tools.spdx.model.annotation import Annotation, AnnotationType
-    from spdx_tools.spdx.model.document import CreationInfo, Document
-    from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
-    from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 
     when = utc(created)
     b = _Build(report, kb, when, hub_url, LicenceCatalogue(kb))
@@ -348,13 +338,11 @@ def build_document(
 
 def validate(document: Document) -> list[str]:
     """spdx-tools' full validation: one message per problem (empty when valid)."""
-    from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
     return [m.validation_message for m in validate_full_spdx_document(document)]
 
 
 def to_json(document: Document) -> str:
-    from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
 
     data = DocumentConverter().convert(document)  # type: ignore[no-untyped-call]
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
