@@ -15,7 +15,7 @@ treats any error as a miss. Adding a field to one of these types means changing 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from licensecheck.identify.types import Change, Conflict, Determination, Evidence
@@ -50,6 +50,25 @@ def link_json(link: LineageLink) -> JSON:
     if link.verified:
         del out["verified"]
     return out
+
+
+def determination_view(
+    d: Determination, evidence: list[JSON], conflicts: Iterable[Conflict]
+) -> JSON:
+    """A determination as reports and locks show it: the scores rounded, the evidence each
+    shows its own way, `refused` only for a licence judged on its declaration alone."""
+    return {
+        "id": d.id,
+        "version": d.version,
+        "confidence": score(d.confidence),
+        "modified": d.modified,
+        "verified": d.verified,
+        "declared": list(d.declared),
+        "extra": list(d.extra),
+        "evidence": evidence,
+        "conflicts": [to_json(c) for c in conflicts],
+        **({} if d.verified else {"refused": list(d.refused)}),
+    }
 
 
 def report_changes(changes: tuple[Change, ...]) -> list[JSON]:
@@ -175,6 +194,7 @@ __all__ = [
     "change_from",
     "conflict_from",
     "determination_from",
+    "determination_view",
     "evidence_from",
     "get_field",
     "link_from",

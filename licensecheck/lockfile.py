@@ -34,6 +34,7 @@ from licensecheck import paths
 from licensecheck.codec import (
     CodecError,
     determination_from,
+    determination_view,
     get_field,
     link_from,
     link_json,
@@ -317,17 +318,9 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
             "library_name": card.library_name,
             "raw": card.raw,
         },
-        "license": {
-            "id": d.id,
-            "version": d.version,
-            "confidence": score(d.confidence),
-            "modified": d.modified,
-            "verified": d.verified,
-            "declared": list(d.declared),
-            "extra": list(d.extra),
-            "evidence": [_evidence_json(e, hashes) for e in d.evidence if e.source != "lock"],
-            "conflicts": [to_json(c) for c in d.conflicts],
-        },
+        "license": determination_view(
+            d, [_evidence_json(e, hashes) for e in d.evidence if e.source != "lock"], d.conflicts
+        ),
         "files": [{"path": p, "sha256": s} for p, s in entry.files],
         "gated": entry.gated,
         "tags": list(entry.tags),
@@ -335,8 +328,6 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
         "gguf_license": entry.gguf_license,
         "hub_id": entry.hub_id,
     }
-    if not d.verified:
-        out["license"]["refused"] = list(d.refused)
     if entry.unread:  # only when there is something: older locks keep their bytes
         out["unread"] = [
             {"kind": f.kind, "message": f.message, "path": f.path} for f in entry.unread

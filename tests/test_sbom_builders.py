@@ -14,7 +14,7 @@ from spdx_tools.spdx.parser.json.json_parser import parse_from_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
-from licensecheck.formats import cyclonedx, sbom, spdx
+from licensecheck.formats import RenderOptions, cyclonedx, sbom, spdx
 from licensecheck.identify.types import Determination, Evidence
 from licensecheck.knowledge.store import TEXTS_DIR
 from licensecheck.results import (
@@ -146,7 +146,7 @@ def report(kb):
 
 
 def test_spdx_validates_and_round_trips(kb, report, tmp_path):
-    text = spdx.render(report, kb)
+    text = spdx.render(report, RenderOptions(kb=kb))
     path = tmp_path / "bom.spdx.json"
     path.write_text(text, encoding="utf-8")
     parsed = parse_from_file(str(path))
@@ -155,7 +155,7 @@ def test_spdx_validates_and_round_trips(kb, report, tmp_path):
 
 
 def test_spdx_packages_carry_revision_location_and_licences(kb, report):
-    doc = json.loads(spdx.render(report, kb))
+    doc = json.loads(spdx.render(report, RenderOptions(kb=kb)))
     pkgs = {p["name"]: p for p in doc["packages"]}
     ft = pkgs["acme/Llama-ft"]
     assert ft["versionInfo"] == SHA_A
@@ -185,7 +185,7 @@ def test_spdx_packages_carry_revision_location_and_licences(kb, report):
 
 
 def test_spdx_lineage_relationships(kb, report):
-    doc = json.loads(spdx.render(report, kb))
+    doc = json.loads(spdx.render(report, RenderOptions(kb=kb)))
     ids = {p["name"]: p["SPDXID"] for p in doc["packages"]}
     rels = {
         (r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"])
@@ -209,7 +209,7 @@ def test_spdx_lineage_relationships(kb, report):
 
 
 def test_spdx_verdicts_are_annotations_and_notices_attribution(kb, report):
-    doc = json.loads(spdx.render(report, kb))
+    doc = json.loads(spdx.render(report, RenderOptions(kb=kb)))
     ft = next(p for p in doc["packages"] if p["name"] == "acme/Llama-ft")
     comments = [a["comment"] for a in ft["annotations"]]
     assert any(c.startswith("licensecheck verdict for defense: deny") for c in comments)
@@ -229,7 +229,7 @@ def test_modified_licence_gets_its_own_ref_with_the_repo_text(kb):
             **{**_finetune(kb, changed, modified=True).__dict__, "model": "acme/Llama-ft2"}
         ),
     )
-    doc = json.loads(spdx.render(both, kb))
+    doc = json.loads(spdx.render(both, RenderOptions(kb=kb)))
     extracted = {e["licenseId"]: e["extractedText"] for e in doc["hasExtractedLicensingInfos"]}
     concluded = {p["name"]: p["licenseConcluded"] for p in doc["packages"]}
     assert concluded["acme/Llama-ft"] == kb["llama3.1"].spdx
@@ -240,15 +240,15 @@ def test_modified_licence_gets_its_own_ref_with_the_repo_text(kb):
 
 
 def test_spdx_is_deterministic_and_namespace_follows_the_inputs(kb, report):
-    one, two = spdx.render(report, kb), spdx.render(report, kb)
+    one, two = spdx.render(report, RenderOptions(kb=kb)), spdx.render(report, RenderOptions(kb=kb))
     assert one == two
-    other = json.loads(spdx.render(_report(*report.results[:1]), kb))
+    other = json.loads(spdx.render(_report(*report.results[:1]), RenderOptions(kb=kb)))
     assert json.loads(one)["documentNamespace"] != other["documentNamespace"]
     assert json.loads(one)["creationInfo"]["created"] == "1970-01-01T00:00:00Z"
     when = datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc)
-    assert json.loads(spdx.render(report, kb, created=when))["creationInfo"]["created"] == (
-        "2026-03-01T12:30:00Z"
-    )
+    assert json.loads(spdx.render(report, RenderOptions(kb=kb, created=when)))["creationInfo"][
+        "created"
+    ] == ("2026-03-01T12:30:00Z")
 
 
 def test_credentials_in_an_endpoint_never_reach_the_document():
@@ -266,7 +266,7 @@ def test_idstring_keeps_only_spdx_id_characters():
 
 
 def test_cyclonedx_validates_against_the_1_6_schema(kb, report):
-    text = cyclonedx.render(report, kb)
+    text = cyclonedx.render(report, RenderOptions(kb=kb))
     assert cyclonedx.validate(text) == []
     doc = json.loads(text)
     assert doc["specVersion"] == "1.6"
@@ -274,7 +274,7 @@ def test_cyclonedx_validates_against_the_1_6_schema(kb, report):
 
 
 def test_cyclonedx_component_licences_pedigree_and_verdicts(kb, report):
-    doc = json.loads(cyclonedx.render(report, kb))
+    doc = json.loads(cyclonedx.render(report, RenderOptions(kb=kb)))
     comps = {c["bom-ref"]: c for c in doc["components"]}
     ft = comps[f"model:acme/Llama-ft@{SHA_A}"]
     assert (ft["group"], ft["name"], ft["version"]) == ("acme", "Llama-ft", SHA_A)
@@ -305,16 +305,16 @@ def test_cyclonedx_component_licences_pedigree_and_verdicts(kb, report):
 def test_several_binding_licences_are_one_and_expression(kb):
     result = _finetune(kb, _kb_text(kb, "llama3.1"))
     both = ModelResult(**{**result.__dict__, "effective_licenses": ("llama3.1", "llama3.1-aup")})
-    doc = json.loads(cyclonedx.render(_report(both), kb))
+    doc = json.loads(cyclonedx.render(_report(both), RenderOptions(kb=kb)))
     (lic,) = doc["components"][0]["licenses"]
     assert lic["acknowledgement"] == "concluded"
     assert lic["expression"] == f"{kb['llama3.1'].spdx} AND {kb['llama3.1-aup'].spdx}"
 
 
 def test_cyclonedx_is_deterministic(kb, report):
-    one = cyclonedx.render(report, kb)
-    assert one == cyclonedx.render(report, kb)
+    one = cyclonedx.render(report, RenderOptions(kb=kb))
+    assert one == cyclonedx.render(report, RenderOptions(kb=kb))
     doc = json.loads(one)
     assert doc["metadata"]["timestamp"].startswith("1970-01-01T00:00:00")
-    other = json.loads(cyclonedx.render(_report(*report.results[:2]), kb))
+    other = json.loads(cyclonedx.render(_report(*report.results[:2]), RenderOptions(kb=kb)))
     assert doc["serialNumber"] != other["serialNumber"]

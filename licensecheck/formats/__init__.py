@@ -52,8 +52,8 @@ FORMATS: dict[str, str] = {
     "json": "licensecheck.formats.json_report:render",
     "sarif": "licensecheck.formats.sarif:render",
     "markdown": "licensecheck.formats.markdown:render",
-    "spdx-json": "licensecheck.formats.spdx:render_format",
-    "cyclonedx-json": "licensecheck.formats.cyclonedx:render_format",
+    "spdx-json": "licensecheck.formats.spdx:render",
+    "cyclonedx-json": "licensecheck.formats.cyclonedx:render",
 }
 
 # Output file suffix -> format, for `--output FILE` without `--format`.

@@ -284,28 +284,12 @@ def validate(text: str) -> list[str]:
     return [str(e) for e in errors] if errors else []
 
 
-def render(
-    report: AuditReport,
-    kb: KnowledgeBase | None = None,
-    *,
-    created: datetime | None = None,
-    hub_url: str = DEFAULT_ENDPOINT,
-) -> str:
-    """The report as CycloneDX 1.6 JSON. Fails (never writes an invalid BOM) on a problem."""
-    if kb is None:
-        from licensecheck.knowledge.store import load
-
-        kb = load()
-    text = to_json(build_bom(report, kb, created=created, hub_url=hub_url))
+def render(report: AuditReport, options: RenderOptions) -> str:
+    """The report as CycloneDX 1.6 JSON (the registry's `cyclonedx-json`), timed and placed
+    as `spdx.render` says. Fails (never writes an invalid BOM) on a problem."""
+    text = to_json(build_bom(report, options.kb, **render_args(options)))
     fail_if_invalid("CycloneDX BOM", validate(text))
     return text
 
 
-def render_format(report: AuditReport, options: RenderOptions) -> str:
-    """The registry's entry point (`audit --format cyclonedx-json`): CycloneDX 1.6 JSON, timed
-    by SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`; locations under the run's
-    `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
-    return render(report, options.kb, **render_args(options))
-
-
-__all__ = ["build_bom", "render", "render_format", "to_json", "validate"]
+__all__ = ["build_bom", "render", "to_json", "validate"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from licensecheck.codec import link_json, report_changes, score, to_json
+from licensecheck.codec import determination_view, link_json, report_changes, score, to_json
 from licensecheck.formats import RenderOptions
 from licensecheck.identify.types import UNKNOWN, Conflict, Determination, Evidence
 from licensecheck.knowledge.store import KnowledgeBase
@@ -45,19 +45,11 @@ def _license(
     d: Determination, kb: KnowledgeBase, conflicts: tuple[Conflict, ...]
 ) -> dict[str, Any]:
     lic = kb.get(d.id) if d.id != UNKNOWN else None
+    evidence = [_evidence(e) for e in d.evidence]
     return {
-        "id": d.id,
+        **determination_view(d, evidence, (*d.conflicts, *conflicts)),
         "name": lic.name if lic else None,
         "spdx": lic.spdx if lic else None,
-        "version": d.version,
-        "confidence": score(d.confidence),
-        "modified": d.modified,
-        "verified": d.verified,
-        "declared": list(d.declared),
-        "extra": list(d.extra),
-        "evidence": [_evidence(e) for e in d.evidence],
-        "conflicts": [to_json(c) for c in (*d.conflicts, *conflicts)],
-        **({} if d.verified else {"refused": list(d.refused)}),
     }
 
 

@@ -348,35 +348,19 @@ def to_json(document: Document) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def render(
-    report: AuditReport,
-    kb: KnowledgeBase | None = None,
-    *,
-    created: datetime | None = None,
-    hub_url: str = DEFAULT_ENDPOINT,
-) -> str:
-    """The report as SPDX 2.3 JSON. Fails (never writes an invalid document) on a problem."""
-    if kb is None:
-        from licensecheck.knowledge.store import load
-
-        kb = load()
-    document = build_document(report, kb, created=created, hub_url=hub_url)
+def render(report: AuditReport, options: RenderOptions) -> str:
+    """The report as SPDX 2.3 JSON (the registry's `spdx-json`), timed by `sbom --created`,
+    else SOURCE_DATE_EPOCH, else the epoch; locations under the run's `--endpoint`, else
+    HF_ENDPOINT, else the public Hub. Fails (never writes an invalid document) on a problem."""
+    document = build_document(report, options.kb, **render_args(options))
     fail_if_invalid("SPDX document", validate(document))
     return to_json(document)
-
-
-def render_format(report: AuditReport, options: RenderOptions) -> str:
-    """The registry's entry point (`audit --format spdx-json`): SPDX 2.3 JSON, timed by
-    SOURCE_DATE_EPOCH (else the epoch) like `licensecheck sbom`. Download locations use the
-    run's `--endpoint` (`options.hub_url`), else HF_ENDPOINT, else the public Hub."""
-    return render(report, options.kb, **render_args(options))
 
 
 __all__ = [
     "RELATIONSHIPS",
     "build_document",
     "render",
-    "render_format",
     "to_json",
     "validate",
 ]
