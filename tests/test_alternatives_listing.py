@@ -111,3 +111,25 @@ def test_a_listing_without_sha_or_files_does_not_stand_in_for_model_info(
         source.fetch(hub_search.remember(source, listed))
     infos = [r.path for r in small_pages.requests("GET", "/api/models/")]
     assert infos == ["/api/models/gamma/model-4"]
+
+
+def test_our_listing_request_is_the_one_list_models_sends(small_pages: HubServer) -> None:
+    """sources/hub_search.py builds the query itself (hf_api is slow to import): the same
+    parameters, in the same order, as HfApi.list_models for the same question."""
+    from licensecheck.alternatives import Query
+    from licensecheck.sources import hub_search
+
+    query = Query(
+        model=None, task="text-generation", search="model", author="alpha", library="gguf",
+        sort="trending", limit=7,
+    )  # fmt: skip
+    small_pages.clear_log()
+    list(
+        _api(small_pages).list_models(
+            filter="gguf", author="alpha", pipeline_tag="text-generation", search="model",
+            sort="trending_score", limit=7 + hub_search.SLACK, expand=hub_search.LIST_EXPAND,
+        )  # type: ignore[arg-type]
+    )  # fmt: skip
+    theirs = small_pages.requests("GET", "/api/models")[0].query
+    ours = hub_search.search_url(small_pages.url, query, 7 + hub_search.SLACK)
+    assert ours == f"{small_pages.url}/api/models?{theirs}"
