@@ -392,19 +392,15 @@ def _lineage_conflicts(
     out: list[Conflict] = []
     # What the model's own licence brings in (CogVLM2 -> Llama 3) is not a disagreement.
     seen = {lic for lic, _ in with_incorporated(kb, own)} | {UNKNOWN}
-    for item in reached:
-        if item.license not in seen:
-            seen.add(item.license)
-            conflict = _compare(kb, model, own, item, binding=True)
-            if conflict is not None:
-                out.append(conflict)
-    # A direct parent's licence that does not bind: worth a note when it differs.
-    for item in parents:
-        if item.license not in seen:
-            seen.add(item.license)
-            conflict = _compare(kb, model, own, item, binding=False)
-            if conflict is not None:
-                out.append(conflict)
+    # What binds first; then a direct parent's licence that does not bind, worth a note when
+    # it differs.
+    for binding, items in ((True, reached), (False, parents)):
+        for item in items:
+            if item.license not in seen:
+                seen.add(item.license)
+                conflict = _compare(kb, model, own, item, binding=binding)
+                if conflict is not None:
+                    out.append(conflict)
     return out
 
 

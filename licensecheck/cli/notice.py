@@ -22,7 +22,7 @@ from licensecheck.cli.options import (
     model_options,
 )
 from licensecheck.cli.output import write_report
-from licensecheck.cli.sbom import audit_models, retarget_format
+from licensecheck.cli.sbom import audit_models, from_scan_option, retarget_format
 
 NOTICE_FORMATS = ("text", "json")
 
@@ -38,13 +38,7 @@ def _where(items: tuple[str, ...], clauses: tuple[str, ...]) -> str:
 
 @click.command("notice")
 @click.argument("models", nargs=-1, metavar="[MODEL...]")
-@click.option(
-    "--from-scan",
-    "from_scan",
-    multiple=True,
-    metavar="PATH",
-    help="Find the models the way `scan` does, in PATH (a directory or files). Repeatable.",
-)
+@from_scan_option("the models")
 @model_options
 def notice(models: tuple[str, ...], **options: Any) -> None:
     """Print the attribution and NOTICE text MODEL...'s licences require.

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from licensecheck.cli.options import (
+    F,
     ModelOptions,
     audit_refs,
     document_status,
@@ -109,15 +111,20 @@ def _audit_scan(paths: tuple[str, ...], opts: ModelOptions) -> tuple[Any, Any, A
     return report, policy, kb
 
 
+def from_scan_option(what: str) -> Callable[[F], F]:
+    """`--from-scan PATH` (repeatable), which `audit_models` reads: `what` it finds."""
+    return click.option(
+        "--from-scan",
+        "from_scan",
+        multiple=True,
+        metavar="PATH",
+        help=f"Find {what} the way `scan` does, in PATH (a directory or files). Repeatable.",
+    )
+
+
 @click.command("sbom")
 @click.argument("models", nargs=-1, metavar="[MODEL...]")
-@click.option(
-    "--from-scan",
-    "from_scan",
-    multiple=True,
-    metavar="PATH",
-    help="Find the models to list the way `scan` does, in PATH (a directory or files). Repeatable.",
-)
+@from_scan_option("the models to list")
 @click.option(
     "--created",
     metavar="TIME",
