@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -130,17 +131,49 @@ def test_plain_table(built: tuple[AuditReport, Any]) -> None:
     report, kb = built
     text = table.render(report, RenderOptions(kb=kb))
     lines = text.splitlines()
-    assert lines[0].split()[:2] == ["MODEL", "LICENSE"]
-    assert all(u.upper() in lines[0] for u in report.uses)
-    row = next(line for line in lines if line.startswith("acme/llama-ft"))
-    assert "apache-2.0 + llama3.1" in row
-    down = next(line for line in lines if line.startswith("acme/down"))
-    assert "network: acme/down" in down
+    # What decides trust first: the policy (name and where it comes from) and the uses.
+    assert lines[0] == "Policy: default (built-in preset)"
+    assert lines[1] == "Uses:   " + ", ".join(report.uses)
+    head = lines[3].split()
+    assert head == [*(u.upper() for u in report.uses), "MODEL", "LICENCE"]
+    rows = {line.split()[len(report.uses)]: line.split() for line in lines[4:8]}
+    assert set(rows) == {"acme/apache", "acme/llama-ft", "acme/nothing", "acme/down"}
+    assert rows["acme/apache"][: len(report.uses)] == [
+        report.results[0].verdicts[u].verdict for u in report.uses
+    ]
+    assert " ".join(rows["acme/llama-ft"][len(report.uses) + 1 :]) == "apache-2.0 + llama3.1"
+    assert rows["acme/down"][-2:] == ["error", "(network)"]
     assert "\x1b[" not in text
-    # Details: a reason per non-allow verdict and the obligations.
-    assert any(line.strip().startswith("- ") for line in lines)
-    assert any("obligation (" in line for line in lines)
+    # Details below: where each model came from, the error, the reasons, the findings that
+    # change trust (a card that did not parse), the obligations, the lineage.
+    down = text.split("\nacme/down\n", 1)[1]
+    assert down.startswith("  from the Hub\n  error (network): acme/down: Hub unavailable")
+    ft = text.split("\nacme/llama-ft\n", 1)[1].split("\n\n", 1)[0]
+    assert ft.startswith(f"  from the Hub at {'e' * 12}\n")
+    assert "  ! card-yaml-error: README.md: line 3: bad" in ft
+    assert "  obligation (llama3.1, attribution): Built with Llama" in ft
+    assert "  lineage (effective: apache-2.0, llama3.1):" in ft
+    assert "    - finetune of meta-llama/Llama-3.1-8B: llama3.1" in ft
+    assert any(line.startswith("    - ") for line in ft.splitlines())  # a reason
     assert lines[-1].startswith("4 models:")
+
+
+def test_the_table_reads_at_80_columns(built: tuple[AuditReport, Any]) -> None:
+    """On an 80-column terminal: one line per model, cut rather than wrapped by the
+    terminal; details wrapped between words, never inside one."""
+    report, kb = built
+    for color in (False, True):
+        text = table.render(report, RenderOptions(kb=kb, color=color, width=80))
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        lines = plain.splitlines()
+        for line in lines:
+            assert len(line) <= 80 or " " not in line.strip(), line  # one word may not fit
+        assert sum(1 for line in lines if line.startswith(("allow", "review", "deny", "-"))) == 4
+        words = set(table.render(report, RenderOptions(kb=kb)).split())
+        assert set(plain.split()) <= words | {"…"} | {w for w in plain.split() if "…" in w}
+    # Narrower still, the details keep to the width (the verdict cells cannot shrink).
+    narrow = table.render(report, RenderOptions(kb=kb, width=60)).split("\n\n", 2)[2]
+    assert all(len(line) <= 60 or " " not in line.strip() for line in narrow.splitlines())
 
 
 def test_rich_table_on_a_terminal(built: tuple[AuditReport, Any]) -> None:

@@ -223,7 +223,8 @@ def test_output_file_and_default_formats(
         ],
         cli_env,
     )
-    assert plain.stdout.startswith("MODEL") and "\x1b[" not in plain.stdout
+    assert plain.stdout.startswith("Policy: default (built-in preset)\n")
+    assert "\x1b[" not in plain.stdout
     assert plain.stderr == ""
 
 

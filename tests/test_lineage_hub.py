@@ -362,7 +362,8 @@ def test_table_shows_the_chain(
     assert "mit + llama3.1" in out  # the licence column: own + inherited
     assert "lineage (effective: mit, llama3.1):" in out
     assert f"  - quantized of {DISTILL}: mit\n" in out
-    assert f"    - finetune of {LLAMA_31}: llama3.1\n" in out
+    # (the gated Llama base is judged on its declaration: the table says so)
+    assert f"    - finetune of {LLAMA_31}: llama3.1, declared only (gated)\n" in out
     assert "- finetune of lt-missing/no-such-base: could not be read (not-found)" in out
 
 

@@ -21,7 +21,7 @@ from licensecheck.cli.options import (
     model_options,
     note_ignored_waivers,
 )
-from licensecheck.cli.output import is_terminal, terminal_width, use_color, write_report
+from licensecheck.cli.output import is_terminal, table_width, use_color, write_report
 
 
 @click.command("audit")
@@ -50,7 +50,7 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
         text = render(
             fmt,
             report,
-            RenderOptions(kb=kb, color=color, width=terminal_width(), hub_url=hub_url),
+            RenderOptions(kb=kb, color=color, width=table_width(fmt, opts), hub_url=hub_url),
         )
         write_report(text, opts.output)
     raise SystemExit(exit_status(report, policy))

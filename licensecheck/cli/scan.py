@@ -51,6 +51,7 @@ from licensecheck.cli.output import (
     emit_report,
     is_terminal,
     progress,
+    table_width,
     terminal_width,
     use_color,
     write_report,
@@ -368,7 +369,7 @@ def render_report(
     options = RenderOptions(
         kb=kb,
         color=table and opts.output is None and use_color(),
-        width=terminal_width() if table else None,  # only the table lays out to a width
+        width=table_width(fmt, opts),  # only a table on a terminal lays out to a width
         hub_url=None if is_offline(opts) else endpoint(opts),  # SBOM locations, as audit
         uri_prefix=uri_prefix(root),
         notes=tuple(notes),
