@@ -137,7 +137,7 @@ def test_output_files_get_the_users_umask(tmp_path: Path, mask: int) -> None:
         ):
             out = tmp_path / f"{args[0]}-{mask:o}.out"
             result = run([*args, "--output", str(out)])
-            assert result.exit_code == 0, result.stderr
+            assert result.exit_code in ((0, 1) if args[0] == "audit" else (0,)), result.stderr
             assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask, args
     finally:
         os.umask(old)
