@@ -50,7 +50,7 @@ def audit(models: tuple[str, ...], **options: Any) -> None:
         text = render(
             fmt,
             report,
-            RenderOptions(kb=kb, color=color, width=table_width(fmt, opts), hub_url=hub_url),
+            RenderOptions(kb=kb, color=color, width=table_width(fmt, opts.output), hub_url=hub_url),
         )
         write_report(text, opts.output)
     raise SystemExit(exit_status(report, policy))

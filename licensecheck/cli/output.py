@@ -21,7 +21,6 @@ from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
     from licensecheck.audit import Progress, ProgressEvent
-    from licensecheck.cli.options import ModelOptions
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -49,10 +48,10 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
-def table_width(fmt: str, opts: ModelOptions) -> int | None:
+def table_width(fmt: str, output: str | None) -> int | None:
     """The width a table is laid out to: the terminal's when the report goes to one; None
     (one line per item, for grep and logs) when it goes to a pipe or a file."""
-    if fmt != "table" or opts.output is not None or not is_terminal("stdout"):
+    if fmt != "table" or output is not None or not is_terminal("stdout"):
         return None
     return terminal_width()
 

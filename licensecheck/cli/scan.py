@@ -369,7 +369,7 @@ def render_report(
     options = RenderOptions(
         kb=kb,
         color=table and opts.output is None and use_color(),
-        width=table_width(fmt, opts),  # only a table on a terminal lays out to a width
+        width=table_width(fmt, opts.output),  # only a table on a terminal lays out to a width
         hub_url=None if is_offline(opts) else endpoint(opts),  # SBOM locations, as audit
         uri_prefix=uri_prefix(root),
         notes=tuple(notes),
