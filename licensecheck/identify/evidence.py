@@ -89,6 +89,7 @@ MENTION_SCORE = 0.5  # a licence named in prose or in a file the matcher could n
 SECTION_MENTION_SCORE = 0.6  # ... named in the card's licence section
 GGUF_SCORE = 0.85
 OTHER_SUBJECT = " (about the data or code, not the model)"  # a mention's detail ends so
+VARIANT = " (the base of a modified licence)"  # ... or so: neither is a conflict
 POINTER_WORDS = 150  # a licence file this short that names a licence points at it
 
 _README = re.compile(r"(?:^|/)readme(?:\.[a-z0-9]+)?$", re.IGNORECASE)
@@ -331,7 +332,12 @@ def _mention(
     section: str | None,
     text: str = "",
 ) -> Evidence:
-    from licensecheck.identify.sections import about_other_subject, line_text, sentence_naming
+    from licensecheck.identify.sections import (
+        about_other_subject,
+        line_text,
+        names_a_variant,
+        sentence_naming,
+    )
 
     lic = kb.get(lic_id)
     where = f"section {section!r}, " if section else ""
@@ -339,6 +345,8 @@ def _mention(
     said = f" in {sentence!r}" if sentence else ""
     if sentence and about_other_subject(sentence):
         said += OTHER_SUBJECT  # the data's or the code's licence: noted, not a conflict
+    elif sentence and names_a_variant(sentence, phrase):
+        said += VARIANT  # "the Modified MIT License": not MIT itself
     return Evidence(
         source="card-text",
         id=lic_id,
@@ -480,7 +488,9 @@ def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
     named = _ordered_unique(
         e.id
         for e in _known(evidence)
-        if e.via == "mention" and e.id not in strong_ids and not e.detail.endswith(OTHER_SUBJECT)
+        if e.via == "mention"
+        and e.id not in strong_ids
+        and not e.detail.endswith((OTHER_SUBJECT, VARIANT))
     )
     other = _ordered_unique(
         e.id
@@ -491,8 +501,8 @@ def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
         conflicts.append(
             Conflict(
                 kind="prose-names-other",
-                message=f"prose also names {', '.join(other)} (for the data or code); "
-                f"concluded {concluded}",
+                message=f"prose also names {', '.join(other)} (for the data or code, or as "
+                f"the base of a modified licence); concluded {concluded}",
                 ids=other,
                 severity="info",
             )

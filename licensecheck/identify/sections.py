@@ -173,6 +173,19 @@ def sentence_naming(line: str, phrase: str) -> str:
     return line
 
 
+_VARIANT_WORDS = frozenset({"modified", "custom", "amended", "adapted", "derived", "based"})
+
+
+def names_a_variant(sentence: str, phrase: str) -> bool:
+    """ "the Modified MIT License": the phrase names the base of another licence."""
+    target = phrase.split()
+    ws = words(sentence)
+    for i in range(len(ws)):
+        if ws[i : i + len(target)] == target:
+            return i > 0 and ws[i - 1] in _VARIANT_WORDS
+    return False
+
+
 def about_other_subject(sentence: str) -> bool:
     """Whether a sentence speaks of the data or the code rather than the model itself."""
     return bool(_OTHER_SUBJECT.search(sentence)) and not _MODEL_SUBJECT.search(sentence)
@@ -282,6 +295,7 @@ __all__ = [
     "license_sections",
     "line_text",
     "mentions",
+    "names_a_variant",
     "restricting_statements",
     "sentence_naming",
 ]
