@@ -207,7 +207,8 @@ _PHRASES: dict[str, tuple[dict[tuple[str, ...], str], int]] = {}
 
 
 def _phrases(kb: KnowledgeBase) -> tuple[dict[tuple[str, ...], str], int]:
-    """Every name of every licence as a word tuple -> id, and the longest tuple's length."""
+    """Every name of every licence as a word tuple -> id ("" for a name several licences
+    share), and the longest tuple's length."""
     cached = _PHRASES.get(kb.digest)
     if cached is not None:
         return cached
@@ -228,8 +229,15 @@ def _phrases(kb: KnowledgeBase) -> tuple[dict[tuple[str, ...], str], int]:
             if key in table and table[key] != lic.id:
                 ambiguous.add(key)
             table.setdefault(key, lic.id)
+    for lic in kb:
+        for name in lic.shared_aliases:
+            key = tuple(words(name))
+            if key:
+                ambiguous.add(key)
     for key in ambiguous:
-        del table[key]  # a name two licences share names neither
+        # A name two licences (or licensors) share names neither, but it is read whole:
+        # "Modified MIT License" is not a mention of "MIT License".
+        table[key] = ""
     longest = max((len(k) for k in table), default=0)
     _PHRASES[kb.digest] = (table, longest)
     return table, longest
@@ -267,7 +275,7 @@ def mentions(text: str, kb: KnowledgeBase) -> list[Mention]:
             i += 1
             continue
         n, lic_id = hit
-        if lic_id not in seen:
+        if lic_id and lic_id not in seen:
             seen.add(lic_id)
             found.append(Mention(lic_id, " ".join(ws[i : i + n]), tokens.line(i)))
         i += n
