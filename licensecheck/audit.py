@@ -69,6 +69,11 @@ class ProgressEvent:
 
 
 Progress = Callable[[ProgressEvent], None]
+# Where a determination may come from before the matcher: asked in order, None passes on
+# (the lock's `LockSource.locked`). SourceError: the model cannot be judged.
+Provider = Callable[[ModelFacts], "Determination | None"]
+# Told every determination the run makes, once per model (`lockfile.Recorder.record`).
+Record = Callable[[ModelFacts, Determination], None]
 
 
 def _no_progress(event: ProgressEvent) -> None:
@@ -90,6 +95,8 @@ class Auditor:
         jobs: int = 1,
         max_depth: int = DEFAULT_MAX_DEPTH,
         determinations: DeterminationCache | None = None,
+        providers: Sequence[Provider] = (),
+        record: Record | None = None,
     ) -> None:
         self.source = source
         self.kb = kb
@@ -99,7 +106,11 @@ class Auditor:
         self.progress = progress or _no_progress
         self.jobs = max(1, min(MAX_JOBS, jobs))
         self.max_depth = max_depth
-        self.determinations = determinations  # on-disk cache, None: identify every time
+        # A model's determination: the providers (the lock), then the on-disk cache (None:
+        # none), then the matcher; `record` is told each one.
+        self.providers = tuple(providers)
+        self.determinations = determinations
+        self.record = record
         self._determinations: dict[tuple[str, str | None], Future[Determination]] = {}
         self._lock = threading.Lock()
         self._progress_lock = threading.Lock()
@@ -185,13 +196,21 @@ class Auditor:
                 future = self._determinations[key] = Future()
         if owner:
             try:
-                future.set_result(self._identify(facts))
+                determination = self._provide(facts)
+                if self.record is not None:
+                    self.record(facts, determination)
+                future.set_result(determination)
             except BaseException as exc:  # the waiters see the same failure
                 future.set_exception(exc)
         return future.result()
 
-    def _identify(self, facts: ModelFacts) -> Determination:
-        """From the on-disk cache when it holds these exact facts, else identified (and kept)."""
+    def _provide(self, facts: ModelFacts) -> Determination:
+        """From the first provider that knows the model, else the on-disk cache when it holds
+        these exact facts, else identified (and kept)."""
+        for provider in self.providers:
+            provided = provider(facts)
+            if provided is not None:
+                return provided
         cache = self.determinations
         if cache is not None:
             cached = cache.get(facts)

@@ -23,12 +23,13 @@ recorded by the next `licensecheck lock`), not drift; a text naming another lice
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from licensecheck import paths
 from licensecheck.codec import (
@@ -48,7 +49,10 @@ from licensecheck.errors import LockDamaged, UsageError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.types import Determination, Evidence
 from licensecheck.paths import LOCK_NAME
-from licensecheck.results import LineageLink
+from licensecheck.results import AuditReport, LineageLink, Reason
+
+if TYPE_CHECKING:
+    from licensecheck.policy.model import Policy
 
 LOCK_VERSION = 1
 DRIFT_PREFIX = "lock-drift: "
@@ -277,6 +281,73 @@ def contradictions(entry: LockEntry, canonical: Mapping[str, frozenset[str]]) ->
     if d.id != "unknown" and d.id.lower() not in supported:
         problems.append(f"its licence {d.id} is supported by none of its evidence")
     return list(dict.fromkeys(problems))
+
+
+# --- a run against its lock -------------------------------------------------------------
+
+
+def build(report: AuditReport, recorder: Recorder, policy: Policy, old: Lock | None = None) -> Lock:
+    """Entries for the referenced models (with lineage) and every base model read. A model
+    answered from the old lock (offline) keeps the source it was first read from."""
+
+    def keep_source(entry: LockEntry) -> LockEntry:
+        previous = old.models.get(entry.key) if old is not None else None
+        if entry.source == "lock" and previous is not None:
+            return dataclasses.replace(entry, source=previous.source)
+        return entry
+
+    entries: dict[str, LockEntry] = {}
+    for r in report.results:
+        if r.status != "ok" or r.facts is None or r.determination is None:
+            continue
+        entry = entry_from(
+            r.facts,
+            r.determination,
+            referenced=True,
+            lineage=r.lineage,
+            effective_licenses=r.effective_licenses,
+        )
+        entries[entry.key] = keep_source(entry)
+    for facts, determination in recorder.seen.values():
+        entry = keep_source(entry_from(facts, determination, referenced=False))
+        entries.setdefault(entry.key, entry)
+    return Lock(models=entries, policy_name=policy.name, policy_sha256=policy.sha256)
+
+
+def apply_drift(report: AuditReport, lock: Lock) -> tuple[AuditReport, int]:
+    """Compare each model judged from a live source with its lock entry. A changed licence
+    adds a `lock-drift` finding and turns the model's allowed uses into `review`."""
+    results = []
+    drifted = 0
+    for r in report.results:
+        ref_id, _, ref_rev = r.model.partition("@")
+        entry = lock.lookup(ModelRef(ref_id, ref_rev or None))
+        if r.status != "ok" or r.determination is None or entry is None or r.source == "lock":
+            results.append(r)
+            continue
+        message = drift(entry, r.determination, r.effective_licenses)
+        if message is None:
+            better = upgrade(entry, r.determination)
+            if better is not None:  # the same licence, now read: a note, not drift
+                r = dataclasses.replace(r, findings=(*r.findings, UPGRADE_PREFIX + better))
+            results.append(r)
+            continue
+        drifted += 1
+        reason = Reason("lock:drift", f"licence changed since {lock.path}: {message}", "review")
+        verdicts = {
+            use: dataclasses.replace(
+                v,
+                verdict="review" if v.verdict == "allow" else v.verdict,
+                reasons=(*v.reasons, reason),
+            )
+            for use, v in r.verdicts.items()
+        }
+        results.append(
+            dataclasses.replace(
+                r, verdicts=verdicts, findings=(*r.findings, DRIFT_PREFIX + message)
+            )
+        )
+    return dataclasses.replace(report, results=tuple(results)), drifted
 
 
 # --- serialising ----------------------------------------------------------------------------

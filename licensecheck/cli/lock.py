@@ -17,7 +17,6 @@ lock's business (`scan` is the gate), so the exit status is 0 when every model w
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from licensecheck.cli.options import (
     resolve_uses,
 )
 from licensecheck.cli.output import progress
-from licensecheck.cli.scan import (
+from licensecheck.cli.project import (
     discover_refs,
     display_path,
     load_kb_warm,
@@ -49,40 +48,7 @@ from licensecheck.cli.scan import (
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
-    from licensecheck.lockfile import Lock, LockEntry, Recorder
-    from licensecheck.policy.model import Policy
-    from licensecheck.results import AuditReport
-
-
-def build_lock(
-    report: AuditReport, recorder: Recorder, policy: Policy, old: Lock | None = None
-) -> Lock:
-    """Entries for the referenced models (with lineage) and every base model read. A model
-    answered from the old lock (offline) keeps the source it was first read from."""
-    from licensecheck.lockfile import Lock, entry_from
-
-    def keep_source(entry: LockEntry) -> LockEntry:
-        previous = old.models.get(entry.key) if old is not None else None
-        if entry.source == "lock" and previous is not None:
-            return dataclasses.replace(entry, source=previous.source)
-        return entry
-
-    entries: dict[str, LockEntry] = {}
-    for r in report.results:
-        if r.status != "ok" or r.facts is None or r.determination is None:
-            continue
-        entry = entry_from(
-            r.facts,
-            r.determination,
-            referenced=True,
-            lineage=r.lineage,
-            effective_licenses=r.effective_licenses,
-        )
-        entries[entry.key] = keep_source(entry)
-    for facts, determination in recorder.seen.values():
-        entry = keep_source(entry_from(facts, determination, referenced=False))
-        entries.setdefault(entry.key, entry)
-    return Lock(models=entries, policy_name=policy.name, policy_sha256=policy.sha256)
+    from licensecheck.lockfile import Lock
 
 
 def changes(old: Lock | None, new: Lock) -> str:
@@ -202,7 +168,7 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
                 err=True,
             )
             raise SystemExit(EXIT_ERROR)
-        new = build_lock(report, recorder, policy, old)
+        new = lockfile.build(report, recorder, policy, old)
         lockfile.write(target, new)
         if not refs:
             click.echo(

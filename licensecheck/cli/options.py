@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 
     from licensecheck.audit import Auditor
     from licensecheck.cache import DeterminationCache
-    from licensecheck.facts import ModelFacts, ModelRef
-    from licensecheck.identify.types import Determination
+    from licensecheck.facts import ModelRef
     from licensecheck.knowledge.store import KnowledgeBase
     from licensecheck.lockfile import Recorder
     from licensecheck.policy.model import Policy
@@ -272,23 +271,13 @@ def make_auditor(
     lock_source: LockSource | None = None,
     recorder: Recorder | None = None,
 ) -> Auditor:
-    """An Auditor whose determinations come from the lock for models read from it, and that
-    records every model it judges (referenced and bases) when a recorder is given."""
+    """The Auditor for a run: determinations from the lock (for models read from it), then
+    the on-disk cache, then the matcher; every model it judges (referenced and bases) is
+    recorded when a recorder is given."""
     from licensecheck.audit import Auditor
 
     settle_heap()
-
-    class LockAwareAuditor(Auditor):
-        def determine(self, facts: ModelFacts) -> Determination:
-            locked = lock_source.determination_for(facts) if lock_source is not None else None
-            if locked is not None and lock_source is not None:
-                lock_source.verify(facts, self.kb)  # an edited entry is not trusted
-            determination = locked if locked is not None else super().determine(facts)
-            if recorder is not None:
-                recorder.record(facts, determination)
-            return determination
-
-    return LockAwareAuditor(
+    return Auditor(
         source,
         kb,
         policy,
@@ -296,7 +285,9 @@ def make_auditor(
         today(),
         observer,
         jobs=jobs,
-        determinations=determination_cache(kb),  # models not in the lock: identified once
+        determinations=determination_cache(kb),
+        providers=() if lock_source is None else (lock_source.provider(kb),),
+        record=recorder.record if recorder is not None else None,
     )
 
 

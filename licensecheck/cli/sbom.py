@@ -85,19 +85,19 @@ def audit_models(
 
 def _audit_scan(paths: tuple[str, ...], opts: ModelOptions) -> tuple[Any, Any, Any]:
     """The models code and configs under `paths` reference, judged as `scan` judges them."""
-    from licensecheck.cli import scan
+    from licensecheck.cli import project
 
     for p in paths:
         if not os.path.lexists(p):
             raise UsageError(f"--from-scan {p}: no such file or directory")
-    root = scan.scan_root(paths)
-    discovery, groups = scan.discover_refs(paths, root)
+    root = project.scan_root(paths)
+    discovery, groups = project.discover_refs(paths, root)
     refs = [ref for ref, _ in groups]
-    lock = scan.read_lock(scan.lock_path(root, None), required=False)
+    lock = project.read_lock(project.lock_path(root, None), required=False)
     kb = load_kb()
-    policy = scan.policy_for(opts, kb, root)
+    policy = project.policy_for(opts, kb, root)
     uses = resolve_uses(opts, policy)
-    source, lock_source = scan.build_scan_source(opts, lock)
+    source, lock_source = project.build_scan_source(opts, lock)
     if not refs:
         click.echo(
             f"licensecheck: no model references found ({discovery.files} files scanned)", err=True
@@ -107,7 +107,7 @@ def _audit_scan(paths: tuple[str, ...], opts: ModelOptions) -> tuple[Any, Any, A
             source, kb, policy, uses, observer, jobs=opts.jobs, lock_source=lock_source
         )
         report = auditor.audit(refs)
-    report = scan.attach_references(report, [found for _, found in groups], discovery)
+    report = project.attach_references(report, [found for _, found in groups], discovery)
     return report, policy, kb
 
 

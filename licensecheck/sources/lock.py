@@ -10,7 +10,7 @@ error that says to run `licensecheck lock`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from licensecheck.errors import SourceError
@@ -81,3 +81,15 @@ class LockSource(ModelSource):
             return None
         entry = self.lock.lookup(facts.ref)
         return locked_determination(entry) if entry is not None else None
+
+    def provider(self, kb: KnowledgeBase) -> Callable[[ModelFacts], Determination | None]:
+        """The Auditor's first determination provider: the locked determination of a model
+        read from the lock, once its entry is found consistent (`verify`)."""
+
+        def locked(facts: ModelFacts) -> Determination | None:
+            found = self.determination_for(facts)
+            if found is not None:
+                self.verify(facts, kb)  # an edited entry is not trusted
+            return found
+
+        return locked
