@@ -309,3 +309,24 @@ def test_long_custom_licence_file_names_are_incidental(kb) -> None:
     d = determine(facts(files=(repo_file("LICENSE", text=text),)), kb)
     assert d.id == "unknown"
     assert "mit" in d.evidence[0].detail  # named, but not taken as the licence
+
+
+def test_a_modified_licence_named_in_prose_is_not_the_plain_licence(kb) -> None:
+    """ "released under the Modified MIT License" names a licence built on MIT, not MIT: the
+    prose must not raise a conflict with the custom licence the card and LICENSE declare."""
+    kimi = repo_file("LICENSE", text=(CORPUS / "kimi-k2-modified-mit.txt").read_text("utf-8"))
+    for phrase in ("Modified MIT License", "modified MIT licence", "custom Apache 2.0 License"):
+        card = f"# Model\n\n## License\n\nThe weights are released under the [{phrase}](LICENSE).\n"
+        d = determine(
+            facts(
+                CardData(licenses=("other",), license_name="modified-mit"),
+                files=(kimi,),
+                card_text=card,
+            ),
+            kb,
+        )
+        assert d.id == "kimi-modified-mit", phrase
+        assert not [c for c in d.conflicts if c.severity == "conflict"], phrase
+    plain = "# Model\n\n## License\n\nThe weights are released under the MIT License.\n"
+    d = determine(facts(CardData(licenses=("mit",)), card_text=plain), kb)
+    assert [(e.id, e.via) for e in d.evidence if e.source == "card-text"] == [("mit", "mention")]
