@@ -107,10 +107,12 @@ def test_try_repo_fails_on_the_file_that_loads_a_denied_model(
     bad = run(cmd, project, pc_env)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "licensecheck (model licences)" in bad.stdout and "Failed" in bad.stdout
-    rows: dict[str, str] = {}
-    for line in bad.stdout.splitlines():  # the table rows come first, then the details
-        if line.startswith("acme/"):
-            rows.setdefault(line.split()[0], line)
+    rows: dict[str, list[str]] = {}
+    for line in bad.stdout.splitlines():  # one line per model: the verdict cells, the model
+        cells = line.split()
+        models = [c for c in cells if c.startswith("acme/")]
+        if models and cells[0] in ("allow", "review", "deny"):
+            rows.setdefault(models[0], cells[: cells.index(models[0])])
     assert "deny" in rows[DENIED]
     assert "deny" not in rows[ALLOWED] and "allow" in rows[ALLOWED]
 
