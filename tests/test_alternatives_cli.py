@@ -349,7 +349,9 @@ def test_offline_candidates_are_the_models_in_the_hf_cache(
         cache, "acme/vit", make_card(license="mit", pipeline_tag="image-classification"), "a" * 40
     )
     _cached_model(cache, "acme/whisper", make_card(license="mit"), "b" * 40)
-    _cached_model(cache, "acme/mystery", make_card(license="mit"), "c" * 40)
+    _cached_model(
+        cache, "acme/mystery", make_card(license="mit", library_name="transformers"), "c" * 40
+    )
     kept = {
         "format": 1,
         "endpoint": hub.url,
@@ -375,6 +377,13 @@ def test_offline_candidates_are_the_models_in_the_hf_cache(
     assert excluded[LLAMA] == "the model itself"
     assert FINETUNE in excluded and FINETUNE_GGUF in excluded
     assert report["query"]["offline"] is True
+    # The Hub's filters, applied to the cache.
+    _, acme = json_run(hub, policy, env, "--offline", "--author", "acme")
+    assert [row["model"] for row in acme["ranking"]] == ["acme/mystery"]
+    _, library = json_run(hub, policy, env, "--offline", "--library", "Transformers")
+    assert [row["model"] for row in library["ranking"]] == ["acme/mystery"]
+    _, search = json_run(hub, policy, env, "--offline", "--search", "qwen2.5-7b")
+    assert [row["model"] for row in search["ranking"]] == [QWEN_SMALL]
     assert [row["model"] for row in report["ranking"] if row["group"] == "allow"] == sorted(
         (m for m, row in by_model.items() if row["group"] == "allow"), key=str.lower
     )  # the cache knows no downloads: id order

@@ -226,41 +226,27 @@ def _from_cache(
 
     assert isinstance(cache, CacheSource)
     found, excluded = cache_search.cached_models(cache.cache_dir)
+    # The filters the Hub would apply, the cheap ones before any model is read.
+    if query.search:
+        found = [c for c in found if query.search.lower() in c.model.lower()]
+    if query.author:
+        found = [c for c in found if c.model.split("/")[0].lower() == query.author.lower()]
     tasks = cache_search.kept_tasks(cache_dir())
     offered: list[Candidate] = []
     for candidate in found:
-        ref = ModelRef(candidate.model, candidate.revision)
         try:
-            facts = cache.fetch(ref)
+            facts = cache.fetch(ModelRef(candidate.model, candidate.revision))
         except SourceError:
-            offered.append(candidate)  # the audit reports why it cannot be read
+            if not query.library:
+                offered.append(candidate)  # the audit reports why it cannot be read
+            continue
+        library = facts.card.library_name
+        if query.library and (library or "").lower() != query.library.lower():
             continue
         task = tasks.get(candidate.model.lower()) or facts.pipeline_tag or facts.card.pipeline_tag
         offered.append(
-            replace(
-                candidate,
-                task=task,
-                tags=facts.tags,
-                base_models=facts.card.base_models,
-            )
+            replace(candidate, task=task, tags=facts.tags, base_models=facts.card.base_models)
         )
-    if query.search:
-        offered = [c for c in offered if query.search.lower() in c.model.lower()]
-    if query.author:
-        offered = [c for c in offered if c.model.split("/")[0].lower() == query.author.lower()]
-    if query.library:
-        offered = [c for c in offered if _library(cache, c) == query.library.lower()]
     candidates, left_out = screen(query.model, offered, query.limit, query.task)
     refs = [ModelRef(c.model, c.revision) for c in candidates]
     return candidates, refs, excluded + left_out
-
-
-def _library(cache: ModelSource, candidate: Candidate) -> str | None:
-    from licensecheck.facts import ModelRef
-
-    try:
-        facts = cache.fetch(ModelRef(candidate.model, candidate.revision))
-    except SourceError:
-        return None
-    library = facts.card.library_name
-    return library.lower() if isinstance(library, str) else None
