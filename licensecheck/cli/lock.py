@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from licensecheck.cli import project
 from licensecheck.cli.options import (
     EXIT_ERROR,
     EXIT_OK,
@@ -35,16 +36,6 @@ from licensecheck.cli.options import (
     resolve_uses,
 )
 from licensecheck.cli.output import progress
-from licensecheck.cli.project import (
-    discover_refs,
-    display_path,
-    load_kb_warm,
-    lock_options,
-    lock_path,
-    policy_for,
-    read_lock,
-    scan_root,
-)
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
@@ -85,7 +76,7 @@ def _old_lock(target: Path) -> Lock | None:
     from licensecheck.errors import LockDamaged
 
     try:
-        return read_lock(target, required=False)
+        return project.read_lock(target, required=False)
     except LockDamaged as exc:
         reason = str(exc).split("; run `licensecheck lock`")[0]
         click.echo(f"licensecheck: warning: {reason}; regenerating it", err=True)
@@ -95,7 +86,7 @@ def _old_lock(target: Path) -> Lock | None:
 @click.command("lock")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
 @model_options(report=False)  # the lock is the output: no --format, no --output
-@lock_options
+@project.lock_options
 def lock(paths: tuple[str, ...], **options: Any) -> None:
     """Record revisions and licence determinations in licensecheck.lock.
 
@@ -112,31 +103,35 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
         for p in paths:
             if not os.path.lexists(p):
                 raise UsageError(f"{p}: no such file or directory")
-        root = scan_root(paths)
-        target = lock_path(root, options.get("lockfile"), for_writing=True)
+        root = project.scan_root(paths)
+        target = project.lock_path(root, options.get("lockfile"), for_writing=True)
         if not paths and target.parent != root:
             # Run from a subfolder of a project whose lock is further up: lock the project
             # (locking the subfolder alone would drop the rest of the project's models).
             root = target.parent
             paths = (str(root),)
-            click.echo(f"licensecheck: locking the project in {display_path(root)}", err=True)
+            click.echo(
+                f"licensecheck: locking the project in {project.display_path(root)}", err=True
+            )
         try:
             os.stat(target)
         except FileNotFoundError:
             pass
         except OSError as exc:  # a name too long, a path through a file, ...
-            raise UsageError(f"{display_path(target)}: cannot write: {exc.strerror}") from None
+            raise UsageError(
+                f"{project.display_path(target)}: cannot write: {exc.strerror}"
+            ) from None
         if target.is_dir():
-            raise UsageError(f"--lockfile {display_path(target)}: is a directory")
+            raise UsageError(f"--lockfile {project.display_path(target)}: is a directory")
         if not (target.parent if str(target.parent) else Path(".")).is_dir():
-            raise UsageError(f"{display_path(target)}: the directory does not exist")
-        discovery, groups = discover_refs(paths, root)
+            raise UsageError(f"{project.display_path(target)}: the directory does not exist")
+        discovery, groups = project.discover_refs(paths, root)
         refs = [ref for ref, _ in groups]
         old = _old_lock(target)
         source = build_source(opts)
         source.warm_up(refs)  # the Hub client is set up while the KB and policy load
-        kb = load_kb_warm()
-        policy = policy_for(opts, kb, root)
+        kb = project.load_kb_warm()
+        policy = project.policy_for(opts, kb, root)
         uses = resolve_uses(opts, policy)
         lock_source = None
         if old is not None and is_offline(opts):
@@ -163,7 +158,7 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
         missing = ", ".join(r.model for r in failed)
         if failed and len(failed) == len(report.results):
             click.echo(
-                f"licensecheck: {display_path(target)} not written: no model could be "
+                f"licensecheck: {project.display_path(target)} not written: no model could be "
                 f"resolved ({missing})",
                 err=True,
             )
@@ -175,10 +170,12 @@ def lock(paths: tuple[str, ...], **options: Any) -> None:
                 f"licensecheck: no model references found ({discovery.files} files scanned)",
                 err=True,
             )
-        click.echo(f"licensecheck: wrote {display_path(target)}: {changes(old, new)}", err=True)
+        click.echo(
+            f"licensecheck: wrote {project.display_path(target)}: {changes(old, new)}", err=True
+        )
         if failed:
             click.echo(
-                f"licensecheck: {display_path(target)} is missing {len(failed)} model"
+                f"licensecheck: {project.display_path(target)} is missing {len(failed)} model"
                 f"{'s' if len(failed) != 1 else ''} that could not be resolved: {missing}",
                 err=True,
             )
