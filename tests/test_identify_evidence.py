@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from licensecheck.facts import CardData, ModelFacts, ModelRef, RepoFile
 from licensecheck.identify.evidence import collect, combine, determine
 from licensecheck.identify.metadata import from_card
@@ -330,3 +332,41 @@ def test_a_modified_licence_named_in_prose_is_not_the_plain_licence(kb) -> None:
     plain = "# Model\n\n## License\n\nThe weights are released under the MIT License.\n"
     d = determine(facts(CardData(licenses=("mit",)), card_text=plain), kb)
     assert [(e.id, e.via) for e in d.evidence if e.source == "card-text"] == [("mit", "mention")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restricts"),
+    [
+        ("Commercial use is prohibited.", True),
+        ("For non-commercial use only.", True),
+        ("This model is for research purposes only.", True),
+        ("Not for commercial use.", True),
+        ("The model may not be used commercially without a licence.", True),
+        ("Commercial use is permitted.", False),
+        ("Free for research and commercial use.", False),
+        ("We only evaluate commercial models.", False),
+    ],
+)
+def test_plain_sentences_that_restrict_commercial_use(sentence: str, restricts: bool) -> None:
+    from licensecheck.identify.sections import restricting_statements
+
+    found = restricting_statements(f"# Model\n\n{sentence}\n")
+    assert bool(found) is restricts
+    if restricts:
+        assert found[0].line == 3 and found[0].use == "commercial"
+
+
+def test_prose_conflicts_only_where_the_card_speaks_of_the_model(kb) -> None:
+    card = (
+        "# Model\n\nThe weights are released under CC BY-NC 4.0.\n\n"
+        "Training data is released under CC-BY-4.0.\n\n"
+        "Both the code and the weights are released under the Modified MIT License.\n"
+    )
+    d = determine(facts(CardData(licenses=("apache-2.0",)), card_text=card), kb)
+    conflicts = [c for c in d.conflicts if c.kind == "prose-names-other"]
+    strict = [c for c in conflicts if c.severity == "conflict"]
+    assert len(strict) == 1 and "cc-by-nc-4.0" in strict[0].ids
+    assert "line 3" in strict[0].message and "The weights are released" in strict[0].message
+    notes = [c for c in conflicts if c.severity == "info"]
+    assert notes and "cc-by-4.0" in notes[0].ids
+    assert "mit" not in {i for c in strict for i in c.ids}

@@ -442,7 +442,9 @@ def _ids_by_source(evidence: Iterable[Evidence]) -> dict[str, list[str]]:
     return by_source
 
 
-def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
+def _conflicts(
+    evidence: list[Evidence], concluded: str, kb: KnowledgeBase | None = None
+) -> list[Conflict]:
     strong = [e for e in _known(evidence) if e.via != "mention"]
     by_source = _ids_by_source(strong)
     conflicts: list[Conflict] = []
@@ -485,12 +487,15 @@ def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
                 )
             )
     strong_ids = {e.id for e in strong}
+    strong_families = {_family(kb, i) for i in strong_ids} - {None}
     named = _ordered_unique(
         e.id
         for e in _known(evidence)
         if e.via == "mention"
         and e.id not in strong_ids
         and not e.detail.endswith((OTHER_SUBJECT, VARIANT))
+        # "Open RAIL-M" beside a declared CreativeML Open RAIL-M: the family, not another licence
+        and _family(kb, e.id) not in strong_families
     )
     other = _ordered_unique(
         e.id
@@ -525,6 +530,11 @@ def _conflicts(evidence: list[Evidence], concluded: str) -> list[Conflict]:
             )
         )
     return conflicts
+
+
+def _family(kb: KnowledgeBase | None, license_id: str) -> str | None:
+    lic = kb.get(license_id) if kb is not None else None
+    return lic.family if lic is not None else None
 
 
 def _statement_conflicts(
@@ -586,7 +596,7 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
             id=UNKNOWN,
             confidence=0.0,
             evidence=tuple(evidence),
-            conflicts=tuple(_conflicts(evidence, UNKNOWN)),
+            conflicts=tuple(_conflicts(evidence, UNKNOWN, kb)),
             declared=declared,
             extra=aups,
         )
@@ -594,7 +604,7 @@ def combine(evidence: list[Evidence], kb: KnowledgeBase) -> Determination:
         pool,
         key=lambda e: (restrictiveness(kb, e), SPECIFICITY.get(_group(e), 0), e.score),
     )
-    conflicts = _conflicts(evidence, best.id) + _statement_conflicts(evidence, best.id, kb)
+    conflicts = _conflicts(evidence, best.id, kb) + _statement_conflicts(evidence, best.id, kb)
     # Version and modified flag: from the most specific evidence for the concluded id.
     same = sorted(
         (e for e in known if e.id == best.id),
