@@ -4,16 +4,14 @@ so `licensecheck --version` and the pre-commit warm path import only what they u
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import os
 import sys
 from typing import Any, NoReturn
 
-# A run is short and allocates mostly long-lived objects (modules, classes, the knowledge
-# base): collect the young generation every 10,000 allocations instead of 700, which spares
-# ~50 collections during start-up alone. Cycles are still collected.
-gc.set_threshold(10_000, 10, 10)
+from licensecheck.cli import heap
+
+heap.tune()  # before click and the rest load (cli/heap.py)
 
 import click  # noqa: E402
 
