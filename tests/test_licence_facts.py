@@ -7,6 +7,7 @@ Every fact cites its clause; where the test can, it reads the clause off the bun
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
 from pathlib import Path
@@ -472,3 +473,23 @@ def test_preset_comments_give_the_real_figures() -> None:
     for preset in (default, commercial):
         assert "1M for Hunyuan3D 2.0" in preset
         assert "MiniMax, Hunyuan (100M)" not in preset
+
+
+def test_an_inherited_hunyuan_licence_is_judged_at_its_strictest_edition(tmp_path: Path) -> None:
+    """A derivative that inherits Hunyuan from its base (its own card says apache-2.0) is
+    bound by the licence-level terms, the strictest published edition: 1M users [4]."""
+    from _policy_fixtures import policy, subject
+
+    from licensecheck.policy.engine import evaluate
+    from licensecheck.results import LineageLink
+
+    s = subject(
+        "someone/hunyuan3d-finetune",
+        "apache-2.0",
+        effective=("apache-2.0", "tencent-hunyuan"),
+        lineage=(LineageLink("tencent/Hunyuan3D-2", "finetune", "tencent-hunyuan"),),
+    )
+    pol = policy(tmp_path, f"organisation: {US_FIRM}, use_regions: [US]}}\n{ALLOW_ALL}")
+    v = evaluate(pol, store.load(), s, "commercial", dt.date(2026, 6, 1))
+    assert v.verdict == "deny"
+    assert any("exceeds 1,000,000" in r.message for r in v.reasons if r.verdict == "deny")
