@@ -326,12 +326,14 @@ class _Assessor:
         return "met", f"organisation {verb} {', '.join(places)}, outside {excluded}"
 
     def sector(self, cond: Condition) -> tuple[str, str]:
-        granted = ", ".join(cond.sectors)
+        granted = ", ".join(cond.sectors) or "no sector outright"
         sector = self.org.sector
         if sector is None:
+            open_ = ", ".join(cond.review_sectors)
+            unclear = f" and is a question for {open_}" if open_ else ""
             return (
                 "review",
-                f"{self.use} use is granted to organisations in {granted}; "
+                f"the licence grants {self.use} use to {granted}{unclear}; "
                 "organisation.sector is not given",
             )
         if sector in cond.sectors:
