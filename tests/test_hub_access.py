@@ -142,6 +142,18 @@ def test_a_ca_variable_naming_no_bundle_is_a_usage_error(tmp_path: Path) -> None
     assert apply_ca_environment(env) == "CURL_CA_BUNDLE" and env["SSL_CERT_DIR"] == str(tmp_path)
 
 
+def test_a_file_that_is_no_ca_bundle_is_a_network_error(tls_hub: HubServer, tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate\n")
+    env = env_for(tmp_path, REQUESTS_CA_BUNDLE=str(garbage))
+    code, report, _ = audit(tls_hub.url, env, tmp_path, "tls/one")
+    (result,) = report["results"]
+    assert code == 3 and result["error"]["kind"] == "network"
+    assert "cannot set up the HTTPS client" in result["error"]["message"]
+    assert "SSL_CERT_FILE" in result["error"]["message"]
+    assert tls_hub.connections == 0
+
+
 # --- mirrors and redirects ----------------------------------------------------------------
 
 
