@@ -207,3 +207,14 @@ def load_data_yaml(path: Path) -> object:
     if cached is not None:
         write_pickle(cached, (digest, data))
     return data
+
+
+def shadowing_folder(repo_id: str, *bases: Path) -> str | None:
+    """The folder named like the Hub id `repo_id` under one of `bases`, if there is one."""
+    for base in bases:
+        try:
+            if (base / repo_id).is_dir():
+                return str(base / repo_id)
+        except OSError:
+            continue
+    return None

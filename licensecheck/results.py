@@ -15,7 +15,6 @@ VERDICTS = ("allow", "review", "deny")
 SEVERITY = {"allow": 0, "review": 1, "deny": 2}
 # ModelResult.findings entry: a folder named like the Hub id exists, and was not used.
 SHADOW_PREFIX = "local-folder-shadowed: "
-UNPARSED_PYTHON = "python-unparsed"  # FileFinding kind: a .py file scanned by its tokens
 
 
 def most_severe(verdicts: list[str] | tuple[str, ...]) -> str:

@@ -188,7 +188,7 @@ def shadowed(
 ) -> frozenset[str]:
     """The referenced Hub ids that are also folders in the scan root or the working
     directory. The Hub model is judged; the report says a folder was not."""
-    from licensecheck.sources.refs import shadowing_folder
+    from licensecheck.paths import shadowing_folder
 
     bases = dict.fromkeys((root, Path(".")))
     return frozenset(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from licensecheck.results import UNPARSED_PYTHON  # a .py file scanned by its tokens
+from licensecheck.kinds import UNPARSED_PYTHON  # a .py file scanned by its tokens
 
 __all__ = ["UNPARSED_PYTHON", "Discovery", "FoundRef", "Problem"]
 

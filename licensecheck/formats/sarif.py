@@ -26,7 +26,8 @@ from typing import Any
 
 from licensecheck.formats import RenderOptions, license_marks
 from licensecheck.identify.types import UNKNOWN
-from licensecheck.results import UNPARSED_PYTHON, AuditReport, ModelResult, Reference
+from licensecheck.kinds import UNPARSED_PYTHON
+from licensecheck.results import AuditReport, ModelResult, Reference
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from licensecheck.errors import UsageError
 from licensecheck.facts import ModelRef
+from licensecheck.paths import shadowing_folder
 
 # THE rule for a Hub repo id (the CLI, lineage's `base_model` and discovery all use
 # `is_repo_id`): `name` or `org/name`, each part ASCII letters, digits, '_', '-', '.', not
@@ -93,17 +94,6 @@ def _is_hub_id(arg: str) -> bool:
         and len(repo_id) <= MAX_REPO_ID
         and (not sep or bool(_REVISION.fullmatch(revision)))
     )
-
-
-def shadowing_folder(repo_id: str, *bases: Path) -> str | None:
-    """The folder named like the Hub id `repo_id` under one of `bases`, if there is one."""
-    for base in bases:
-        try:
-            if (base / repo_id).is_dir():
-                return str(base / repo_id)
-        except OSError:
-            continue
-    return None
 
 
 def parse_ref(arg: str, cwd: Path | None = None) -> ModelRef:
