@@ -44,9 +44,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from licensecheck import __version__, paths, redact
 from licensecheck.errors import SourceError
@@ -79,6 +79,7 @@ MAX_FILENAMES = 10_000  # names kept for lineage's format markers (*.gguf, adapt
 # the HF cache must hold whole files): a finding instead of gigabytes.
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_T = TypeVar("_T")
 
 
 def one_line(text: str, limit: int = 300) -> str:
@@ -190,12 +191,30 @@ def _offline(ref: ModelRef) -> SourceError:
     return SourceError("network", f"{ref.display}: HF_HUB_OFFLINE is set; use --offline")
 
 
-class _Transient(Exception):
-    """A download failure worth one more try; `error` is what to raise if it is the last."""
+def _refusals() -> tuple[type[BaseException], ...]:
+    """The huggingface_hub errors `HubSource._refusal` translates (imported when one is
+    raised: the warm paths import no huggingface_hub)."""
+    from huggingface_hub import errors as hf_errors
 
-    def __init__(self, error: SourceError) -> None:
+    return (
+        hf_errors.RevisionNotFoundError,
+        hf_errors.RepositoryNotFoundError,
+        hf_errors.OfflineModeIsEnabled,
+    )
+
+
+class _Transient(Exception):
+    """A failure worth one more try (`HubSource._retrying`); `error` is what to raise if it
+    is the last. `shared`: the Hub asked every worker to wait (a 429 or 5xx on model_info),
+    so the wait closes the shared gate, for `retry_after` seconds when the answer said."""
+
+    def __init__(
+        self, error: SourceError, *, shared: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(error.message)
         self.error = error
+        self.shared = shared
+        self.retry_after = retry_after
 
 
 class HubSource(ModelSource):
@@ -381,57 +400,83 @@ class HubSource(ModelSource):
         return found
 
     def _model_info(self, ref: ModelRef) -> HubInfo:
+        self._ready()
+        return self._retrying(lambda: self._model_info_once(ref))
+
+    def _model_info_once(self, ref: ModelRef) -> HubInfo:
         import httpx2
         from huggingface_hub import errors as hf_errors
 
-        self._ready()
+        self.gate.wait()
+        try:
+            return self._request_info(ref)
+        except hf_errors.GatedRepoError as exc:
+            raise SourceError(
+                "gated", f"{ref.repo_id}: gated; request access on the Hub{_server_text(exc)}"
+            ) from None
+        except hf_errors.DisabledRepoError:
+            raise SourceError("not-found", f"{ref.repo_id}: repository disabled") from None
+        except _refusals() as exc:
+            raise self._refusal(ref, exc, ref.revision) from None
+        except hf_errors.HfHubHTTPError as exc:
+            code = _status(exc)
+            error = self._http_error(ref, exc, code)
+            if code in _RETRY_STATUS:
+                raise _Transient(error, shared=True, retry_after=_retry_after(exc)) from None
+            raise error from None
+        except httpx2.HTTPError as exc:
+            if _untrusted(exc):
+                raise self._refusal(ref, exc, ref.revision) from None
+            error = SourceError("network", f"{ref.display}: Hub request failed: {_cause_text(exc)}")
+            # Transport failures. A timeout is not retried: it already cost `timeout`.
+            if isinstance(exc, httpx2.TimeoutException):
+                raise error from None
+            raise _Transient(error) from None
+        except (ValueError, TypeError, KeyError) as exc:
+            # Unparseable JSON, or a payload ModelInfo cannot take.
+            raise SourceError(
+                "invalid", f"{ref.display}: unexpected Hub answer: {one_line(str(exc), 120)}"
+            ) from None
+
+    def _retrying(self, call: Callable[[], _T], until: float | None = None) -> _T:
+        """The one retry rule for model_info and file downloads: `call()` again after a
+        `_Transient`, `retries` times, waiting `backoff` x the attempt (or the Retry-After
+        the Hub gave, capped) - at the shared gate when the Hub asked everyone to wait -
+        and never past `until` (a monotonic time). The last failure's error is raised."""
         attempt = 0
         while True:
-            self.gate.wait()
             try:
-                return self._request_info(ref)
-            except hf_errors.RevisionNotFoundError:
-                raise SourceError(
-                    "not-found", f"{ref.display}: revision {ref.revision!r} not found"
-                ) from None
-            except hf_errors.GatedRepoError as exc:
-                raise SourceError(
-                    "gated", f"{ref.repo_id}: gated; request access on the Hub{_server_text(exc)}"
-                ) from None
-            except hf_errors.DisabledRepoError:
-                raise SourceError("not-found", f"{ref.repo_id}: repository disabled") from None
-            except hf_errors.RepositoryNotFoundError:
-                raise SourceError("not-found", self._not_found(ref)) from None
-            except hf_errors.HfHubHTTPError as exc:
-                code = _status(exc)
-                if code in _RETRY_STATUS and attempt < self.retries:
-                    attempt += 1
-                    self._pause(exc, attempt)
-                    continue
-                raise self._http_error(ref, exc, code) from None
-            except hf_errors.OfflineModeIsEnabled:
-                raise _offline(ref) from None
-            except httpx2.HTTPError as exc:
-                if _untrusted(exc):
-                    raise SourceError("network", f"{ref.display}: {UNTRUSTED}") from None
-                # Transport failures. A timeout is not retried: it already cost `timeout`.
-                if attempt < self.retries and not isinstance(exc, httpx2.TimeoutException):
-                    attempt += 1
-                    time.sleep(self.backoff * attempt)
-                    continue
-                raise SourceError(
-                    "network", f"{ref.display}: Hub request failed: {_cause_text(exc)}"
-                ) from None
-            except (ValueError, TypeError, KeyError) as exc:
-                # Unparseable JSON, or a payload ModelInfo cannot take.
-                raise SourceError(
-                    "invalid", f"{ref.display}: unexpected Hub answer: {one_line(str(exc), 120)}"
-                ) from None
+                return call()
+            except _Transient as exc:
+                attempt += 1
+                after = exc.retry_after
+                wait = self.backoff * attempt if after is None else min(after, self.max_retry_after)
+                out_of_time = until is not None and wait >= until - time.monotonic()
+                if attempt > self.retries or out_of_time:
+                    raise exc.error from None
+                if exc.shared:
+                    self.gate.defer(wait)  # the next call waits at the gate
+                else:
+                    time.sleep(wait)
 
-    def _pause(self, exc: BaseException, attempt: int) -> None:
-        after = _retry_after(exc)
-        wait = self.backoff * attempt if after is None else min(after, self.max_retry_after)
-        self.gate.defer(wait)
+    def _refusal(
+        self, ref: ModelRef, exc: BaseException, revision: str | None, path: str | None = None
+    ) -> SourceError:
+        """What model_info and a file download (`path`) both say when the revision or the
+        repository is not there, huggingface_hub's offline switch is on, or the Hub's
+        certificate is not trusted: one translation of the refusals they share."""
+        from huggingface_hub import errors as hf_errors
+
+        if isinstance(exc, hf_errors.RevisionNotFoundError):
+            reading = f" when reading {path}" if path is not None else ""
+            return SourceError(
+                "not-found", f"{ref.display}: revision {revision!r} not found{reading}"
+            )
+        if isinstance(exc, hf_errors.OfflineModeIsEnabled):
+            return _offline(ref)
+        if isinstance(exc, hf_errors.RepositoryNotFoundError):
+            return SourceError("not-found", self._not_found(ref))
+        return SourceError("network", f"{ref.display}: {UNTRUSTED}")
 
     def _not_found(self, ref: ModelRef) -> str:
         return (
@@ -469,17 +514,8 @@ class HubSource(ModelSource):
             return Finding(
                 kind="file-unreadable", message=f"{path}: not a plain file name", path=path
             )
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            try:
-                return self._download_once(ref, path, revision, started + self.deadline)
-            except _Transient as exc:
-                attempt += 1
-                wait = self.backoff * attempt
-                if attempt > self.retries or wait >= self.deadline - (time.monotonic() - started):
-                    raise exc.error from None
-                time.sleep(wait)
+        until = time.monotonic() + self.deadline
+        return self._retrying(lambda: self._download_once(ref, path, revision, until), until)
 
     def _download_once(
         self, ref: ModelRef, path: str, revision: str, deadline_at: float
@@ -529,14 +565,8 @@ class HubSource(ModelSource):
             )
         except hf_errors.RemoteEntryNotFoundError:
             return None
-        except hf_errors.RevisionNotFoundError:
-            raise SourceError(
-                "not-found", f"{ref.display}: revision {revision!r} not found when reading {path}"
-            ) from None
-        except hf_errors.RepositoryNotFoundError:
-            raise SourceError("not-found", self._not_found(ref)) from None
-        except hf_errors.OfflineModeIsEnabled:
-            raise _offline(ref) from None
+        except _refusals() as exc:
+            raise self._refusal(ref, exc, revision, path) from None
         except hf_errors.HfHubHTTPError as exc:
             code = _status(exc)
             if code in (401, 403):
@@ -551,7 +581,7 @@ class HubSource(ModelSource):
             raise error from None
         except httpx2.HTTPError as exc:
             if _untrusted(exc):
-                raise SourceError("network", f"{ref.display}: {UNTRUSTED}") from None
+                raise self._refusal(ref, exc, revision, path) from None
             if _dropped(exc):
                 raise _Transient(failed(_cause_text(exc))) from None
             raise failed(_cause_text(exc)) from None
