@@ -151,3 +151,12 @@ def test_minimax_m25_display_duty_has_no_threshold(tmp_path: Path) -> None:
     assert "for any of your commercial products or services, you shall" in " ".join(
         (TEXTS / "minimax-m2.5-modified-mit.txt").read_text(encoding="utf-8").split()
     )
+
+
+def test_licenses_shows_the_shared_names_and_the_licensors() -> None:
+    result = CliRunner().invoke(main, ["licenses", "minimax-modified-mit", "--format", "json"])
+    data = json.loads(result.stdout)["license"]
+    assert "modified-mit" in data["shared_aliases"]
+    assert set(data["licensors"]) == {"MiniMaxAI", "MiniMax-AI"}
+    text = CliRunner().invoke(main, ["licenses", "kimi-modified-mit", "--format", "table"]).stdout
+    assert "Names other licensors use too" in text and "moonshotai" in text

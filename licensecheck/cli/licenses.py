@@ -141,6 +141,8 @@ def license_dict(lic: License, kb: KnowledgeBase, version: str | None = None) ->
         "url": lic.url,
         "osi_approved": lic.osi_approved,
         "aliases": list(lic.aliases),
+        "shared_aliases": list(lic.shared_aliases),
+        "licensors": list(lic.licensors),
         "sources": list(lic.sources),
         "versions": [
             {
@@ -346,6 +348,10 @@ def render_detail_plain(data: dict[str, Any]) -> str:
     if data["aliases"]:
         out += ["", "Aliases"]
         out += [f"  {a}" for a in data["aliases"]]
+    if data["shared_aliases"]:
+        out += ["", "Names other licensors use too (decided by link, organisation or text)"]
+        out += [f"  {a}" for a in data["shared_aliases"]]
+        out.append(f"  licensor organisations: {', '.join(data['licensors'])}")
     return "\n".join(out) + "\n"
 
 
