@@ -411,9 +411,9 @@ def build_source(opts: ModelOptions) -> ModelSource:
     from licensecheck.sources.interface import Router
     from licensecheck.sources.local import LocalSource
 
-    cache_dir = default_cache_dir()
+    hf_cache = default_cache_dir()  # huggingface_hub's; licensecheck's own is paths.cache_dir
     if is_offline(opts):
-        cached = CacheSource(cache_dir, info_cache=paths.cache_dir(), endpoint=endpoint(opts))
+        cached = CacheSource(hf_cache, info_cache=paths.cache_dir(), endpoint=endpoint(opts))
         return Router(hub=cached, local=LocalSource())
     import logging
 
@@ -430,7 +430,7 @@ def build_source(opts: ModelOptions) -> ModelSource:
     budget = hub_budget()
     hub = HubSource(
         endpoint(opts),
-        cache_dir=cache_dir,
+        cache_dir=hf_cache,
         timeout=budget.timeout,
         retries=budget.retries,
         deadline=budget.deadline,

@@ -20,7 +20,6 @@ import json
 import uuid
 import warnings
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cyclonedx.model import AttachedText, ExternalReference, ExternalReferenceType, Property, XsUri
@@ -45,11 +44,9 @@ from licensecheck.formats.sbom import (
     purl,
     render_args,
     report_digest,
-    utc,
 )
 from licensecheck.notice import required_notices
 from licensecheck.results import AuditReport, LineageLink, ModelResult
-from licensecheck.sources import DEFAULT_ENDPOINT
 
 if TYPE_CHECKING:
     from cyclonedx.model.license import License
@@ -231,15 +228,10 @@ class _Builder:
         return pairs
 
 
-def build_bom(
-    report: AuditReport,
-    kb: KnowledgeBase,
-    *,
-    created: datetime | None = None,
-    hub_url: str = DEFAULT_ENDPOINT,
-) -> Bom:
-    """The CycloneDX BOM for `report`."""
-
+def build_bom(report: AuditReport, options: RenderOptions) -> Bom:
+    """The CycloneDX BOM for `report` (time and Hub URL: `sbom.render_args`)."""
+    kb = options.kb
+    created, hub_url = render_args(options)
     builder = _Builder(kb, hub_url)
     components = [builder.model(result) for result in report.results]
     tool = Component(
@@ -249,7 +241,7 @@ def build_bom(
         bom_ref=f"tool:licensecheck@{__version__}",
     )
     metadata = BomMetaData(
-        timestamp=utc(created),
+        timestamp=created,
         tools=ToolRepository(components=[tool]),
         properties=_props(
             [
@@ -287,7 +279,7 @@ def validate(text: str) -> list[str]:
 def render(report: AuditReport, options: RenderOptions) -> str:
     """The report as CycloneDX 1.6 JSON (the registry's `cyclonedx-json`), timed and placed
     as `spdx.render` says. Fails (never writes an invalid BOM) on a problem."""
-    text = to_json(build_bom(report, options.kb, **render_args(options)))
+    text = to_json(build_bom(report, options))
     fail_if_invalid("CycloneDX BOM", validate(text))
     return text
 

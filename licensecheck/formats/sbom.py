@@ -443,14 +443,11 @@ def fail_if_invalid(document: str, problems: list[str]) -> None:
         )
 
 
-def render_args(options: RenderOptions) -> dict[str, Any]:
-    """`created` and `hub_url` for a render from the format registry: `sbom --created`, else
-    SOURCE_DATE_EPOCH, else the epoch; the run's `--endpoint`, else HF_ENDPOINT, else the
-    public Hub."""
-    return {
-        "created": options.created or source_date_epoch(),
-        "hub_url": options.hub_url or default_endpoint(),
-    }
+def render_args(options: RenderOptions) -> tuple[datetime, str]:
+    """(creation time, Hub URL) of a document: `sbom --created`, else SOURCE_DATE_EPOCH,
+    else the epoch (as `utc`); the run's `--endpoint`, else HF_ENDPOINT, else the public
+    Hub."""
+    return utc(options.created or source_date_epoch()), options.hub_url or default_endpoint()
 
 
 __all__ = [

@@ -53,12 +53,10 @@ from licensecheck.formats.sbom import (
     purl,
     render_args,
     report_digest,
-    utc,
 )
 from licensecheck.identify.types import UNKNOWN
 from licensecheck.notice import required_notices
 from licensecheck.results import AuditReport, LineageLink, ModelResult
-from licensecheck.sources import DEFAULT_ENDPOINT
 
 if TYPE_CHECKING:
     from licensecheck.formats import RenderOptions
@@ -273,16 +271,11 @@ def _name(report: AuditReport) -> str:
     return f"licensecheck AI bill of materials: {shown or 'no models'}"
 
 
-def build_document(
-    report: AuditReport,
-    kb: KnowledgeBase,
-    *,
-    created: datetime | None = None,
-    hub_url: str = DEFAULT_ENDPOINT,
-) -> Document:
-    """The SPDX 2.3 document for `report` (not yet validated)."""
-
-    when = utc(created)
+def build_document(report: AuditReport, options: RenderOptions) -> Document:
+    """The SPDX 2.3 document for `report` (not yet validated; time and Hub URL:
+    `sbom.render_args`)."""
+    kb = options.kb
+    when, hub_url = render_args(options)
     b = _Build(report, kb, when, hub_url, LicenceCatalogue(kb))
     for result in report.results:
         root = _model_package(b, result)
@@ -352,7 +345,7 @@ def render(report: AuditReport, options: RenderOptions) -> str:
     """The report as SPDX 2.3 JSON (the registry's `spdx-json`), timed by `sbom --created`,
     else SOURCE_DATE_EPOCH, else the epoch; locations under the run's `--endpoint`, else
     HF_ENDPOINT, else the public Hub. Fails (never writes an invalid document) on a problem."""
-    document = build_document(report, options.kb, **render_args(options))
+    document = build_document(report, options)
     fail_if_invalid("SPDX document", validate(document))
     return to_json(document)
 
