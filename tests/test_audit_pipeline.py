@@ -14,6 +14,7 @@ import pytest
 from licensecheck.audit import Auditor, ProgressEvent
 from licensecheck.errors import SourceError
 from licensecheck.facts import CardData, Finding, ModelFacts, ModelRef
+from licensecheck.identify.types import Determination
 from licensecheck.knowledge import store
 from licensecheck.policy.load import load_preset
 from licensecheck.sources.interface import ModelSource
@@ -215,3 +216,42 @@ def test_a_bug_while_reading_is_an_error_result(kb: Any, policy: Any) -> None:
     assert bad.status == "error" and bad.error is not None
     assert bad.error.kind == "invalid" and "while reading" in bad.error.message
     assert good.status == "ok"
+
+
+def test_determination_providers_come_first_and_each_model_is_recorded_once(
+    kb: Any, policy: Any
+) -> None:
+    """The chain lock -> on-disk cache -> matcher: a provider's answer is used as it is
+    (the card says apache-2.0, the provider mit); a model it does not know (None) is
+    identified; `record` hears each model once, bases included, however often it is met."""
+    base = "org/base"
+    table: dict[str, ModelFacts | SourceError] = {
+        base: facts(base, "apache-2.0"),
+        "org/a": facts("org/a", "apache-2.0", bases=(base,)),
+        "org/b": facts("org/b", "apache-2.0", bases=(base,)),
+    }
+    provided = Determination(id="mit", confidence=1.0)
+    asked: list[str] = []
+    recorded: list[tuple[str, str]] = []
+
+    def provider(f: ModelFacts) -> Determination | None:
+        asked.append(f.ref.repo_id)
+        return provided if f.ref.repo_id == "org/a" else None
+
+    def refuse(f: ModelFacts) -> Determination | None:
+        raise SourceError("invalid", f"{f.ref.display}: entry contradicts itself")
+
+    report = auditor(
+        FakeSource(table),
+        kb,
+        policy,
+        providers=[provider],
+        record=lambda f, d: recorded.append((f.ref.repo_id, d.id)),
+    ).audit([ModelRef("org/a"), ModelRef("org/b"), ModelRef("org/a")])
+    a, b, _ = report.results
+    assert a.determination == provided and b.determination is not None
+    assert b.determination.id == "apache-2.0"  # not known to the provider: identified
+    assert sorted(recorded) == [("org/a", "mit"), ("org/b", "apache-2.0"), (base, "apache-2.0")]
+    assert sorted(asked) == ["org/a", "org/b", base]  # once per model
+    failed = auditor(FakeSource(table), kb, policy, providers=[refuse]).audit([ModelRef("org/a")])
+    assert failed.results[0].status == "error"  # a provider's refusal is the model's error
