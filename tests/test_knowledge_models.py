@@ -425,3 +425,43 @@ def test_names_several_licensors_use_resolve_to_none(kb: store.KnowledgeBase) ->
         for name in lic.shared_aliases:
             assert len(kb.candidates(name)) >= 2, name
             assert lic.licensors, lic.id
+
+
+def _denied(terms: Terms) -> set[str]:
+    out = {u for u, g in terms.uses.items() if g.grant == "not-granted"}
+    for r in terms.restrictions:
+        out |= set(r.denies)
+    return out
+
+
+def test_family_entries_are_as_strict_as_their_members(kb: store.KnowledgeBase) -> None:
+    """A card that names only a family (`openrail`, `cc`, `bsd`, `gpl`) is judged by the
+    family entry: on every point that decides a verdict (grants, conditions, uses a
+    restriction rules out) it is at least as strict as each member and each member edition."""
+    families = [f for f in kb if any(v.version == "family" for v in f.versions)]
+    assert {"openrail", "cc", "bsd", "gpl"} <= {f.id for f in families}
+    for fam in families:
+        assert fam.terms is not None
+        for member in kb:
+            if member is fam or member.family != fam.family or member.terms is None:
+                continue
+            if member.kind != "license":
+                continue
+            editions = [member.terms, *(v.terms for v in member.versions if v.terms)]
+            for terms in editions:
+                for use, grant in terms.uses.items():
+                    assert _GRANT_RANK[fam.terms.uses[use].grant] >= _GRANT_RANK[grant.grant], (
+                        fam.id,
+                        member.id,
+                        use,
+                    )
+                assert _denied(terms) <= _denied(fam.terms), (fam.id, member.id)
+                open_uses = set(terms.uses) - _denied(fam.terms)
+                for cond in terms.conditions:
+                    if cond.effect == "obligation" or not set(cond.applies_to) & open_uses:
+                        continue
+                    assert any(c.kind == cond.kind for c in fam.terms.conditions), (
+                        fam.id,
+                        member.id,
+                        cond.kind,
+                    )
