@@ -170,6 +170,9 @@ def test_ctrl_c_stops_at_once_with_status_130(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: Ctrl-C not ignored (a job started in the background by a
+        # non-interactive shell, as CI may run the suite, inherits SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 120
