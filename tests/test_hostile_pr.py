@@ -365,6 +365,8 @@ def test_scan_does_not_read_its_own_outputs(
     write(repo / "sbom.spdx.json", sbom_spdx.stdout)
     sbom_cdx = run(["sbom", NC, "--format", "cyclonedx-json", "--endpoint", hub.url], env)
     write(repo / "bom.json", sbom_cdx.stdout)
+    notice = run(["notice", META, "--format", "json", "--endpoint", hub.url], env)
+    write(repo / "notice.json", notice.stdout)
     assert run(["lock", str(repo), "--endpoint", hub.url], env).exit_code in (0, 1)
     write(repo / "lock-copy.json", (repo / "licensecheck.lock").read_text("utf-8"))
     (repo / "licensecheck.lock").unlink()

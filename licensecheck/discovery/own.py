@@ -1,6 +1,6 @@
 """Files licensecheck itself writes, which `scan` must not read as references.
 
-Its reports (JSON, SARIF, the SBOMs, an alternatives ranking), `licensecheck.lock` and the
+Its reports (JSON, SARIF, the SBOMs, an alternatives ranking, notices), `licensecheck.lock` and the
 policy (whose `exceptions` name models) all hold model ids under keys a config scan counts
 (`model`, `repo_id`). Read as configs, a report written by one `scan --output report.json`
 would add references to the next run, and a waiver would reference the very model it waives.
@@ -19,6 +19,13 @@ _REPORT_KEYS = frozenset(
      "file_findings"}
 )  # fmt: skip
 _ALTERNATIVES_KEYS = frozenset({"schema_version", "tool", "query", "model", "ranking", "excluded"})
+# Other documents that name licensecheck as their tool: notice, identify, licenses (JSON).
+_TOOL_DOCUMENTS = (
+    frozenset({"schema_version", "tool", "copyrights", "files", "incomplete", "instructions",
+               "lines"}),
+    frozenset({"schema_version", "tool", "results"}),
+    frozenset({"schema_version", "tool", "licenses"}),
+)  # fmt: skip
 _SARIF_KEYS = frozenset({"$schema", "version", "runs"})
 _LOCK_KEYS = frozenset({"lock_version", "generated_by", "policy", "models"})
 _SPDX_KEYS = frozenset(
@@ -56,6 +63,8 @@ def _is_own_json(data: dict[str, Any]) -> bool:
         return _named(data.get("tool"))
     if keys <= _ALTERNATIVES_KEYS and "ranking" in keys:
         return True
+    if any(keys <= allowed for allowed in _TOOL_DOCUMENTS):
+        return _named(data.get("tool"))
     if keys <= _LOCK_KEYS and "models" in keys:
         return data.get("generated_by") == f"{_TOOL} lock"
     if keys <= _SARIF_KEYS and isinstance(data.get("runs"), list) and data["runs"]:
