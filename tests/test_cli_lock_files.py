@@ -55,12 +55,12 @@ def one_error(result: Result) -> str:
     return line
 
 
-@pytest.mark.parametrize("option", ["--output", "--format", "-o"])
+@pytest.mark.parametrize("option", ["--output", "--format", "-o", "--use"])
 def test_lock_offers_no_report_options(repo: Path, env: dict[str, str], option: str) -> None:
     assert f"No such option '{option}'" in one_error(run(["lock", str(repo), option, "x"], env))
     assert not (repo / "licensecheck.lock").exists()
     help_text = run(["lock", "--help"]).stdout
-    assert "--output" not in help_text and "--format" not in help_text
+    assert "--output" not in help_text and "--format" not in help_text and "--use" not in help_text
     assert "--lockfile" in help_text and "--offline" in help_text
 
 

@@ -91,7 +91,8 @@ def model_options(func: F, *, report: bool = True) -> F: ...
 def model_options(func: None = None, *, report: bool = True) -> Callable[[F], F]: ...
 def model_options(func: F | None = None, *, report: bool = True) -> F | Callable[[F], F]:
     """The options of ../shared/spec/cli.md shared by audit, scan, explain, lock, sbom, notice.
-    `report=False` (lock): a command whose output is not a report has no --format/--output."""
+    `report=False` (lock): a command whose output is not a report of verdicts has no --use,
+    --format or --output (options it would ignore are not offered)."""
     if func is None:
         return lambda f: model_options(f, report=report)
     decorators = [
@@ -103,17 +104,17 @@ def model_options(func: F | None = None, *, report: bool = True) -> F | Callable
             "'default' preset.",
         ),
         click.option("--preset", metavar="NAME", help="Use a built-in policy (e.g. commercial)."),
-        click.option(
-            "--use",
-            "use",
-            multiple=True,
-            metavar="USE",
-            help="research, commercial, government, defense, or a use the policy defines. "
-            "Repeatable. Default: the policy's uses.",
-        ),
     ]
     if report:
         decorators += [
+            click.option(
+                "--use",
+                "use",
+                multiple=True,
+                metavar="USE",
+                help="research, commercial, government, defense, or a use the policy defines. "
+                "Repeatable. Default: the policy's uses.",
+            ),
             click.option(
                 "--format",
                 "format",
