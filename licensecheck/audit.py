@@ -46,7 +46,7 @@ from licensecheck.results import (
     PolicyInfo,
     UseVerdict,
 )
-from licensecheck.sources.interface import ModelSource
+from licensecheck.sources.interface import Source
 from licensecheck.sources.refs import is_sha
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class Auditor:
 
     def __init__(
         self,
-        source: ModelSource,
+        source: Source,
         kb: KnowledgeBase,
         policy: Policy,
         uses: Sequence[str],

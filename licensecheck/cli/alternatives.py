@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from licensecheck.alternatives import Candidate, Excluded, Query
     from licensecheck.facts import ModelRef
     from licensecheck.results import ModelResult
-    from licensecheck.sources.interface import ModelSource
+    from licensecheck.sources.interface import Source
 
 DEFAULT_LIMIT = 20
 
@@ -159,7 +159,7 @@ def alternatives(
     raise SystemExit(EXIT_OK if ranking.allowed else EXIT_FAIL)
 
 
-def _hub_task(source: ModelSource, ref: ModelRef) -> str | None:
+def _hub_task(source: Source, ref: ModelRef) -> str | None:
     """The task the Hub's model_info gives (the request the audit of `ref` then reuses);
     None offline, or when only the README's front matter could say."""
     from licensecheck.redact import one_line
@@ -185,9 +185,7 @@ def _task_from(result: ModelResult, model: str | None) -> str:
     raise UsageError(f"{model}: its card names no pipeline_tag; give --task TASK")
 
 
-def _from_hub(
-    hub: ModelSource, query: Query
-) -> tuple[list[Candidate], list[ModelRef], list[Excluded]]:
+def _from_hub(hub: Source, query: Query) -> tuple[list[Candidate], list[ModelRef], list[Excluded]]:
     """The listing's first `limit` candidates, page by page until there are enough (MODEL
     and its own derivatives left out), each one's model_info handed to the source."""
     from licensecheck.alternatives import Excluded, screen
@@ -214,7 +212,7 @@ def _from_hub(
 
 
 def _from_cache(
-    cache: ModelSource, query: Query
+    cache: Source, query: Query
 ) -> tuple[list[Candidate], list[ModelRef], list[Excluded]]:
     """The models in the HF cache, each read once (the audit reuses the read) for its task
     and bases; those of another task are left out, those of an unknown task kept."""

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from licensecheck.lockfile import Recorder
     from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
-    from licensecheck.sources.interface import ModelSource
+    from licensecheck.sources.interface import Source
     from licensecheck.sources.lock import LockSource
 
 EXIT_OK = 0
@@ -262,7 +262,7 @@ def note_ignored_waivers(report: AuditReport) -> None:
 
 
 def make_auditor(
-    source: ModelSource,
+    source: Source,
     kb: KnowledgeBase,
     policy: Policy,
     uses: Sequence[str],
@@ -405,7 +405,7 @@ def endpoint(opts: ModelOptions) -> str:
     return url
 
 
-def build_source(opts: ModelOptions) -> ModelSource:
+def build_source(opts: ModelOptions) -> Source:
     """Local directories, plus the Hub (online) or the HF cache (offline), for one run."""
     from licensecheck import paths
     from licensecheck.sources.cache import CacheSource, default_cache_dir

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from licensecheck.lockfile import Lock
     from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
-    from licensecheck.sources.interface import ModelSource
+    from licensecheck.sources.interface import Source
     from licensecheck.sources.lock import LockSource
 
 
@@ -117,9 +117,7 @@ def read_lock(path: Path, *, required: bool) -> Lock | None:
     return lockfile.read(path)
 
 
-def build_scan_source(
-    opts: ModelOptions, lock: Lock | None
-) -> tuple[ModelSource, LockSource | None]:
+def build_scan_source(opts: ModelOptions, lock: Lock | None) -> tuple[Source, LockSource | None]:
     """Offline with a lock: the lock first, then the HF cache and local directories.
     Online: the Hub (the lock is only compared against)."""
     if lock is not None and is_offline(opts):

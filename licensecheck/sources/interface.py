@@ -1,8 +1,9 @@
 """What every source is: `fetch(ref) -> ModelFacts`, or a `SourceError`.
 
-`ModelSource.fetch` memoises per `ModelRef.key` for the life of the object (one run), so a
-base model named by several models is read once, and concurrent callers asking for the same
-model wait for the one request in flight. Subclasses implement `_fetch`.
+`Source` is what the audit reads through. `ModelSource.fetch` memoises per `ModelRef.key`
+for the life of the object (one run), so a base model named by several models is read once,
+and concurrent callers asking for the same model wait for the one request in flight.
+Subclasses implement `_fetch`.
 
 `Router` sends local directories to the local source and Hub ids to the Hub (online) or to
 the HF cache (`--offline`); `sources/lock.py` answers from a lock file in front of it.
@@ -43,14 +44,11 @@ def check_ref(ref: ModelRef) -> None:
         raise SourceError("invalid", f"{ref.display}: {exc}") from None
 
 
-class ModelSource(ABC):
-    """A place models are read from. Thread-safe; results memoised per run."""
+class Source(ABC):
+    """What the audit reads models through: `fetch(ref) -> ModelFacts` or a SourceError.
+    Every place models come from is a `ModelSource`; the `Router` picks one per model."""
 
     name: str = "source"
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[str, str | None], _Entry] = {}
-        self._memo_lock = threading.Lock()
 
     def source_for(self, ref: ModelRef) -> str:
         """The report's `source` value for a model read through this object."""
@@ -60,6 +58,18 @@ class ModelSource(ABC):
         """A hint that `refs` will be fetched: start any slow set-up in the background.
         Nothing to do for most sources."""
         return None
+
+    @abstractmethod
+    def fetch(self, ref: ModelRef) -> ModelFacts:
+        """Facts about `ref`. Raises SourceError."""
+
+
+class ModelSource(Source):
+    """A place models are read from. Thread-safe; results memoised per run."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str | None], _Entry] = {}
+        self._memo_lock = threading.Lock()
 
     def fetch(self, ref: ModelRef) -> ModelFacts:
         """Facts about `ref`, read once per run. Raises SourceError."""
@@ -92,17 +102,17 @@ class ModelSource(ABC):
         """Read one model. Raise SourceError(kind, one-line message) on failure."""
 
 
-class Router(ModelSource):
-    """Local paths to `local`, Hub ids to `hub` (which is the HF cache when offline)."""
+class Router(Source):
+    """Local paths to `local`, Hub ids to `hub` (which is the HF cache when offline). The
+    sources memoise; the router only picks."""
 
     name = "router"
 
-    def __init__(self, hub: ModelSource, local: ModelSource) -> None:
-        super().__init__()
+    def __init__(self, hub: Source, local: Source) -> None:
         self.hub = hub
         self.local = local
 
-    def _pick(self, ref: ModelRef) -> ModelSource:
+    def _pick(self, ref: ModelRef) -> Source:
         return self.local if ref.local_path is not None else self.hub
 
     def source_for(self, ref: ModelRef) -> str:
@@ -112,8 +122,4 @@ class Router(ModelSource):
         self.hub.warm_up([r for r in refs if r.local_path is None])  # local: nothing to set up
 
     def fetch(self, ref: ModelRef) -> ModelFacts:
-        # The children memoise; no second layer here.
-        return self._pick(ref).fetch(ref)
-
-    def _fetch(self, ref: ModelRef) -> ModelFacts:
-        return self._pick(ref).fetch(ref)
+        return self._pick(ref).fetch(ref)  # the picked source checks the ref and memoises

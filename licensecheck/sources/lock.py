@@ -18,7 +18,7 @@ from licensecheck.facts import ModelFacts, ModelRef
 from licensecheck.identify.types import Determination
 from licensecheck.lockfile import Lock, contradictions, facts_from, locked_determination
 from licensecheck.paths import LOCK_NAME
-from licensecheck.sources.interface import ModelSource
+from licensecheck.sources.interface import ModelSource, Source
 
 if TYPE_CHECKING:
     from licensecheck.knowledge.store import KnowledgeBase
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class LockSource(ModelSource):
     name = "lock"
 
-    def __init__(self, lock: Lock, fallback: ModelSource | None = None) -> None:
+    def __init__(self, lock: Lock, fallback: Source | None = None) -> None:
         super().__init__()
         self.lock = lock
         self.fallback = fallback
