@@ -67,7 +67,25 @@ def test_single_string_sources_and_cell_by_cell_fallback() -> None:
     # A single-string source lives on one line of the .ipynb.
     assert refs[0].line == line_of(text, "Qwen/Qwen2.5-7B-Instruct")
     assert refs[1].line == line_of(text, "mistralai/Mistral-7B-v0.1")
-    assert [message for _, message in problems] == ["cell 2 is not valid Python; skipped"]
+    assert [message for _, message in problems] == [
+        "cell 2 is not valid Python; scanned lexically, 0 references"
+    ]
+
+
+def test_a_cell_in_newer_syntax_is_scanned_by_its_tokens() -> None:
+    text = notebook(
+        ("code", 'type Name = str\nm = AutoModel.from_pretrained("org/newer-syntax")\n'),
+        ("code", 'x = pipeline("text-generation", model="org/plain")\n'),
+    )
+    refs, problems = scan_notebook(text)
+    assert [(r.repo_id, r.cell, r.cell_line) for r in refs] == [
+        ("org/newer-syntax", 1, 2),
+        ("org/plain", 2, 1),
+    ]
+    assert refs[0].line == line_of(text, "org/newer-syntax")
+    assert [message for _, message in problems] == [
+        "cell 1 is not valid Python; scanned lexically, 1 reference"
+    ]
 
 
 def test_non_python_kernel_is_not_parsed_as_python() -> None:

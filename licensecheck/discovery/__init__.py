@@ -29,6 +29,7 @@ __all__ = ["Discovery", "FoundRef", "Problem", "discover", "scan_file", "unique_
 
 MAX_BYTES = 5 * 1024 * 1024  # code and config files; larger ones are data, not configuration
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024  # notebooks carry their outputs (images) inline
+LEXICAL = "scanned lexically"  # what a problem says when a file or cell was read by its tokens
 # PEP 263 coding cookie, looked for in the first two lines before paying for `tokenize`.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
@@ -134,7 +135,7 @@ def _python(data: bytes, rel: str) -> tuple[list[FoundRef], list[Problem]]:
             for r in scan_lexical(text)
         ]
         message = (
-            f"not valid Python {version}{why}; scanned lexically (string literals in calls "
+            f"not valid Python {version}{why}; {LEXICAL} (string literals in calls "
             f"and assignments), {len(lexical)} reference{'s' if len(lexical) != 1 else ''}"
         )
         return lexical, [Problem(rel, where, message, kind=UNPARSED_PYTHON)]
@@ -156,7 +157,11 @@ def _notebook(text: str, rel: str) -> tuple[list[FoundRef], list[Problem]]:
         FoundRef(rel, r.line, r.column, r.repo_id, r.revision, r.via, r.cell, r.cell_line)
         for r in found
     ]
-    return refs, [Problem(rel, line, message) for line, message in trouble]
+    return refs, [
+        # a cell in newer syntax, scanned by its tokens, is reported like such a .py file
+        Problem(rel, line, message, kind=UNPARSED_PYTHON if LEXICAL in message else "file-problem")
+        for line, message in trouble
+    ]
 
 
 def _config(text: str, suffix: str, rel: str) -> tuple[list[FoundRef], list[Problem]]:

@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass
 
 from licensecheck.discovery import jsonpos
-from licensecheck.discovery.python import ignored_lines, scan_tree
+from licensecheck.discovery.python import ignored_lines, scan_lexical, scan_tree
 
 # Cell magics whose body is not Python.
 _FOREIGN_CELLS = frozenset(
@@ -168,28 +168,38 @@ def scan_notebook(text: str) -> tuple[list[NotebookRef], list[tuple[int | None, 
         for block in blocks:
             found = _scan_block(block)
             if found is None:
+                # Newer syntax than this Python reads: the cell's references still count,
+                # found by its tokens (as for a .py file), and the cell is a problem.
+                found = _scan_block(block, lexical=True) or []
                 first = block[0][1] if block else None
                 problems.append(
                     (
                         first.file_line if first else None,
-                        f"cell {first.cell if first else '?'} is not valid Python; skipped",
+                        f"cell {first.cell if first else '?'} is not valid Python; scanned "
+                        f"lexically, {len(found)} reference{'s' if len(found) != 1 else ''}",  # discovery.LEXICAL
                     )
                 )
-            else:
-                refs.extend(found)
+            refs.extend(found)
     return refs, problems
 
 
-def _scan_block(block: list[tuple[str, _Line]]) -> list[NotebookRef] | None:
+def _scan_block(
+    block: list[tuple[str, _Line]], *, lexical: bool = False
+) -> list[NotebookRef] | None:
+    """The block's references (None when it is not valid Python); `lexical`: by its tokens."""
     if not block:
         return []
     source = "\n".join(text for text, _ in block) + "\n"
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
+    if lexical:
+        found = scan_lexical(source)
+    else:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        found = scan_tree(tree, ignored_lines(source))
     out = []
-    for ref in scan_tree(tree, ignored_lines(source)):
+    for ref in found:
         where = block[ref.line - 1][1]
         out.append(
             NotebookRef(
