@@ -11,8 +11,8 @@ other text is an `Instruction` the caller shows to a person, never pasted as a n
 `include-license` (ship a copy of the licence), which belongs with the notices.
 
 A line required by several models or licences appears once. A model whose licence could not
-be identified, that could not be read, or whose licence files the Hub refused (gated: their
-notices and copyright lines unread) makes the notice incomplete: it is listed in
+be identified, that could not be read, whose licence files the Hub refused (gated: their
+notices and copyright lines unread) or that has a licence-like file not read in full makes the notice incomplete: it is listed in
 `Notice.incomplete`, so the caller can fail closed instead of printing a partial notice as
 if it were whole.
 """
@@ -338,6 +338,14 @@ def required_notices(results: Sequence[ModelResult], kb: KnowledgeBase) -> Notic
         if refused:  # gated: their notices and copyright lines were not read
             gaps.append(
                 Gap(result.model, f"the Hub refused {', '.join(refused)} (gated; set HF_TOKEN)")
+            )
+        unread = result.facts.unread if result.facts is not None else ()
+        if unread:  # a licence file not read in full: its copyright lines may be missing
+            gaps.append(
+                Gap(
+                    result.model,
+                    f"licence-like file not read ({'; '.join(f.message for f in unread)})",
+                )
             )
         licenses = result.effective_licenses
         if not licenses:

@@ -182,3 +182,19 @@ def test_the_copyright_lines_of_mit_style_licence_files_are_printed(
             "lines": ["Copyright (c) 2024 Acme Labs", "Copyright 2025 Acme GmbH"],
         }
     ]
+
+
+def test_a_licence_file_not_read_makes_the_notice_incomplete(
+    mixed_hub: HubServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    """An MIT model whose LICENSE is binary (or past the read cap): its copyright lines were
+    never read, so the notice cannot claim to be whole (exit 3, the file named)."""
+    model = tmp_path / "mit-binary-licence"
+    model.mkdir()
+    (model / "README.md").write_text("---\nlicense: mit\n---\n# A model\n", encoding="utf-8")
+    (model / "LICENSE").write_bytes(b"Copyright (c) 2024 Acme\x00\x01")
+    result = notice(mixed_hub, env, str(model), "--offline")
+    assert result.exit_code == 3, result.stderr
+    assert f"warning: {model}: licence-like file not read (LICENSE: binary" in result.stderr
+    data = json.loads(notice(mixed_hub, env, str(model), "--offline", "--format", "json").stdout)
+    assert [g["model"] for g in data["incomplete"]] == [str(model)]
