@@ -367,6 +367,10 @@ def test_scan_does_not_read_its_own_outputs(
     write(repo / "bom.json", sbom_cdx.stdout)
     notice = run(["notice", META, "--format", "json", "--endpoint", hub.url], env)
     write(repo / "notice.json", notice.stdout)
+    # The alternatives ranking holds the audit report's keys and names every candidate.
+    alternatives = ["alternatives", META, "--format", "json", "--endpoint", hub.url]
+    run([*alternatives, "--output", str(repo / "alternatives.json")], env)
+    assert META in (repo / "alternatives.json").read_text("utf-8")
     assert run(["lock", str(repo), "--endpoint", hub.url], env).exit_code in (0, 1)
     write(repo / "lock-copy.json", (repo / "licensecheck.lock").read_text("utf-8"))
     (repo / "licensecheck.lock").unlink()

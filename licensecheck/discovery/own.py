@@ -18,7 +18,8 @@ _REPORT_KEYS = frozenset(
     {"schema_version", "tool", "policy", "uses", "results", "summary", "expired_exceptions",
      "file_findings"}
 )  # fmt: skip
-_ALTERNATIVES_KEYS = frozenset({"schema_version", "tool", "query", "model", "ranking", "excluded"})
+# An alternatives ranking: the audit report's keys (the candidates' results) and its own.
+_ALTERNATIVES_KEYS = _REPORT_KEYS | {"query", "model", "ranking", "excluded"}
 # Other documents that name licensecheck as their tool: notice, identify, licenses (JSON).
 _TOOL_DOCUMENTS = (
     frozenset({"schema_version", "tool", "copyrights", "files", "incomplete", "instructions",
@@ -62,7 +63,7 @@ def _is_own_json(data: dict[str, Any]) -> bool:
     if keys <= _REPORT_KEYS and "results" in keys:
         return _named(data.get("tool"))
     if keys <= _ALTERNATIVES_KEYS and "ranking" in keys:
-        return True
+        return _named(data.get("tool"))
     if any(keys <= allowed for allowed in _TOOL_DOCUMENTS):
         return _named(data.get("tool"))
     if keys <= _LOCK_KEYS and "models" in keys:
