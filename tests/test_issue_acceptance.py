@@ -99,7 +99,32 @@ def hunyuan_hub() -> Iterator[HubServer]:
                 "LICENSE": corpus_license("apache-2.0.txt"),
             },
         )
+        for repo in ORG_DECIDES:
+            server.add_repo(
+                repo, {"README.md": make_card(license="other", license_name="modified-mit")}
+            )
         yield server
+
+
+# A name two licensors use, no link, no base, no text: the repository's organisation decides.
+ORG_DECIDES = {
+    "MiniMaxAI/MiniMax-M2": "minimax-modified-mit",
+    "moonshotai/Kimi-K2-Instruct": "kimi-modified-mit",
+    "someone/unrelated-quant": "unknown",
+}
+
+
+def test_a_shared_licence_name_is_resolved_by_the_hub_repos_organisation(
+    hunyuan_hub: HubServer, tmp_path: Path
+) -> None:
+    env = hub_env(hunyuan_hub, tmp_path / "hf")
+    result = run(["audit", *ORG_DECIDES, "--format", "json"], env)
+    assert result.exit_code == 1, result.output
+    found = {r["model"]: r for r in json.loads(result.stdout)["results"]}
+    assert {m: r["license"]["id"] for m, r in found.items()} == ORG_DECIDES
+    # Nothing decides: never one licensor's terms, and not allowed for any use.
+    unknown = found["someone/unrelated-quant"]["verdicts"]
+    assert "allow" not in {v["verdict"] for v in unknown.values()}
 
 
 def test_an_inherited_hunyuan_licence_is_judged_at_1m_users_by_explain(
