@@ -101,8 +101,9 @@ def test_the_search_stops_at_the_repository_root(
         ('[tool.licensecheck]\npreset = "research"\nfail_on = "deny"\n', "unknown key 'fail_on'"),
         ('[tool.licensecheck\npolicy = "p.yaml"\n', "not valid TOML"),
         ('[tool.licensecheck]\npolicy = "p.yaml"\npreset = "research"\n', "not both"),
+        ('[tool.licensecheck]\npreset = "reseach"\n', "preset 'reseach': unknown preset"),
     ],
-    ids=["typo", "unknown", "unparsable", "both"],
+    ids=["typo", "unknown", "unparsable", "both", "unknown-preset"],
 )
 def test_a_broken_pyproject_is_a_configuration_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, needle: str

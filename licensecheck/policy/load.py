@@ -277,6 +277,15 @@ def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
             raise PolicyError(
                 [f"{pyproject}: [tool.licensecheck] policy {quote(value)}: {NOT_A_POLICY}"]
             )
+        if key == "preset" and presets.preset_path(value.strip()) is None:
+            from licensecheck.policy.schema import quote, suggestion
+
+            raise PolicyError(  # named here: the preset's loader knows no file to name
+                [
+                    f"{pyproject}: [tool.licensecheck] preset {quote(value)}: unknown preset; "
+                    f"presets are {_preset_list()}{suggestion(value.strip(), preset_names())}"
+                ]
+            )
         return key, value.strip()
     return None
 
