@@ -107,3 +107,39 @@ def test_a_next_page_on_another_origin_is_not_followed() -> None:
         next(pages)
         with pytest.raises(SourceError, match="another origin"):
             next(pages)
+
+
+def test_the_terminal_table_is_readable_at_80_columns() -> None:
+    """Four uses at 80 columns: one line per candidate, no line wider than the terminal, no
+    model name broken over two lines, and each reason whole (word-wrapped) below the table."""
+    import re
+
+    from licensecheck.formats.alternatives import reason_cell
+
+    uses = ("research", "commercial", "government", "defense")
+    long_id = "some-organisation/gemma-2-2b-it-legal-assistant-sft-dpo-merged-v2"
+    candidates = [Candidate(long_id), Candidate("acme/apache-model")]
+    results = [
+        result(long_id, dict.fromkeys(uses, "review"), licence="gemma"),
+        result("acme/apache-model", dict.fromkeys(uses, "allow")),
+    ]
+    ranking = rank(candidates, results, uses, "org/model", [])
+    report = AuditReport(
+        tool_version="0",
+        policy=PolicyInfo(name="p", path=None, sha256="0" * 64),
+        uses=uses,
+        results=tuple(row.result for row in ranking.rows),
+    )
+    done = Outcome(
+        query=Query(model="org/model", task="text-generation"),
+        model=None,
+        report=report,
+        ranking=ranking,
+    )
+    rich = render("table", done, RenderOptions(kb=store.load(), color=True, width=80))
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in rich.splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    rows = [line for line in lines if re.match(r"\s*[12]  ", line)]
+    assert len(rows) == 2 and "allow" in rows[0] and "review" in rows[1]
+    reason = reason_cell(ranking.rows[1])
+    assert reason and f"2. {long_id}: {reason}" in " ".join(" ".join(lines).split())

@@ -188,14 +188,24 @@ def render_rich(outcome: Outcome, width: int | None) -> str:
     line = model_line(outcome.model)
     if line:
         console.print(Text(line, style=_STYLE.get(worst_verdict(outcome.model), "")))  # type: ignore[arg-type]
-    table = Table(header_style="bold")
-    table.add_column("#", justify="right")
-    table.add_column("Model", overflow="fold", ratio=3)
-    table.add_column("Licence", overflow="fold", ratio=1)
-    table.add_column("Downloads", justify="right")
-    for use in outcome.report.uses:
-        table.add_column(use.capitalize(), no_wrap=True)
-    table.add_column("Reason", overflow="fold", ratio=3)
+    # One line per candidate, as the audit table: no box, cells cut with … (never wrapped
+    # inside a word); the reasons, too long for a cell at 80 columns, word-wrapped below.
+    table = Table(header_style="bold", box=None, pad_edge=False)
+    # Fixed columns keep their header's width; the model and its licence share the rest.
+    uses = outcome.report.uses
+    rows = outcome.ranking.rows
+    rank_width = len(str(len(rows)))
+    fixed = rank_width + len("Downloads") + sum(max(len(u), len("review")) for u in uses)
+    spare = (width or 120) - fixed - 2 * (len(uses) + 3)  # two spaces between columns
+    licence_width = min(max((len(license_cell(r)) for r in rows), default=7), max(8, spare // 3))
+    model_width = min(max((len(r.model) for r in rows), default=5), max(12, spare - licence_width))
+    table.add_column("#", justify="right", no_wrap=True, width=rank_width)
+    table.add_column("Model", no_wrap=True, overflow="ellipsis", width=max(5, model_width))
+    table.add_column("Licence", no_wrap=True, overflow="ellipsis", width=max(7, licence_width))
+    table.add_column("Downloads", justify="right", no_wrap=True)
+    for use in uses:
+        table.add_column(use.capitalize(), no_wrap=True, min_width=max(len(use), len("review")))
+    reasons: list[Text] = []
     for i, row in enumerate(outcome.ranking.rows, 1):
         cells = [Text(v, style=_STYLE.get(v, "")) for v in _cells(row, outcome.report.uses)]
         table.add_row(
@@ -204,9 +214,13 @@ def render_rich(outcome: Outcome, width: int | None) -> str:
             Text(license_cell(row)),
             downloads(row.candidate.downloads),
             *cells,
-            Text(reason_cell(row)),
         )
+        if reason_cell(row) or len(row.model) > model_width:  # the whole id where it was cut
+            why = f": {reason_cell(row)}" if reason_cell(row) else ""
+            reasons.append(Text(f"{i}. {row.model}{why}"))
     console.print(table)
+    for line_below in reasons:
+        console.print(line_below)
     for x in outcome.ranking.excluded:
         console.print(Text(f"left out: {x.model}: {x.reason}", style="dim"))
     console.print(Text(closing(outcome), style="bold"))
