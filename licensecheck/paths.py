@@ -11,13 +11,180 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LOCK_NAME = "licensecheck.lock"  # the lock file's name in a repository (lockfile.py)
 # What marks a repository's root: configuration is looked for up to there (like ruff and
 # pre-commit), never above it (a folder above a checkout is not the project's).
 REPO_MARKERS = (".git", ".hg", ".svn")
+
+
+# --- what a run read (the scan replay's fingerprint, cli/replay.py) ---------------------------
+#
+# While a recorder is active, every file the process opens for reading (an audit hook sees
+# each `open`, whoever calls it: our helpers, PyYAML's callers, the standard library) is
+# noted with its content's digest, or "absent"; every existence check made through
+# `is_file`/`is_dir`/`exists` below with what it found; and every environment variable
+# looked up (os.environ is swapped for a recording subclass). Files of the installed code,
+# of the Python installation and of licensecheck's own cache are not noted: the code digest
+# stands for the first two, and the caches are keyed on what they were built from.
+
+
+class Recorder:
+    """Inputs noted during a run: ("file", path) -> digest, ("kind", path) -> "file" /
+    "dir" / "other" / "absent", ("env", name) -> digest of the value or "unset"."""
+
+    def __init__(self, skip: tuple[str, ...]) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
+        self.skip = skip  # path prefixes not noted (installed code, caches)
+
+    def note_open(self, path: str) -> None:
+        path = os.path.abspath(path)
+        if ("file", path) not in self.seen and not path.startswith(self.skip):
+            self.seen[("file", path)] = file_digest(path)
+
+    def note_kind(self, path: str, kind: str) -> None:
+        path = os.path.abspath(path)
+        if not path.startswith(self.skip):
+            self.seen.setdefault(("kind", path), kind)
+
+
+_recorder: Recorder | None = None
+_hooked = False
+_busy = threading.local()
+
+
+def file_digest(path: str) -> str:
+    """SHA-256 (hex) of a file's bytes; "absent" when it cannot be read."""
+    import hashlib
+
+    _busy.on = True  # our own read is not an input
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except OSError:
+        return "absent"
+    finally:
+        _busy.on = False
+
+
+def path_kind(path: str | os.PathLike[str]) -> str:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return "absent"
+    import stat
+
+    return "file" if stat.S_ISREG(st.st_mode) else "dir" if stat.S_ISDIR(st.st_mode) else "other"
+
+
+def env_digest(value: str | None) -> str:
+    """What is kept of an environment variable: a digest (a token's value is never kept)."""
+    import hashlib
+
+    return (
+        "unset"
+        if value is None
+        else hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    )
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    recorder = _recorder
+    if recorder is None or event != "open" or getattr(_busy, "on", False):
+        return
+    path, mode, flags = (*args, None, None, None)[:3]
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return  # a descriptor (fdopen): the open that made it was seen
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return
+    if isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
+        return
+    recorder.note_open(os.fsdecode(path))
+
+
+class _RecordingEnviron(os._Environ):  # type: ignore[type-arg]
+    def __getitem__(self, key: str) -> str:
+        recorder = _recorder
+        try:
+            value: str = super().__getitem__(key)
+        except KeyError:
+            if recorder is not None:
+                recorder.seen.setdefault(("env", key), "unset")
+            raise
+        if recorder is not None:
+            recorder.seen.setdefault(("env", key), env_digest(value))
+        return value
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        recorder = _recorder
+        if recorder is not None:  # the whole environment was looked at
+            recorder.seen.setdefault(("env", "*"), environ_digest())
+        return super().__iter__()
+
+
+def environ_digest() -> str:
+    import hashlib
+
+    items = sorted(dict.items(os.environ._data))  # type: ignore[attr-defined]
+    return hashlib.sha256(repr(items).encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def recording(skip: Iterable[str | os.PathLike[str]]) -> Iterator[Recorder]:
+    """Note what the process reads until the block ends (see above)."""
+    global _recorder, _hooked
+    if not _hooked:
+        sys.addaudithook(_audit)
+        _hooked = True
+    recorder = Recorder(tuple(os.path.join(os.path.abspath(p), "") for p in skip))
+    previous = os.environ.__class__
+    _recorder = recorder
+    os.environ.__class__ = _RecordingEnviron
+    try:
+        yield recorder
+    finally:
+        _recorder = None
+        os.environ.__class__ = previous
+
+
+def unchanged(seen: dict[tuple[str, str], str]) -> bool:
+    """Whether every noted input is as it was noted."""
+    for (what, name), value in seen.items():
+        if what == "file":
+            now = file_digest(name)
+        elif what == "kind":
+            now = path_kind(name)
+        elif name == "*":
+            now = environ_digest()
+        else:
+            now = env_digest(os.environ.get(name))
+        if now != value:
+            return False
+    return True
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()`, noted while recording."""
+    return _kind(path) == "file"
+
+
+def is_dir(path: Path) -> bool:
+    """`path.is_dir()`, noted while recording."""
+    return _kind(path) == "dir"
+
+
+def exists(path: Path) -> bool:
+    """`path.exists()`, noted while recording."""
+    return _kind(path) != "absent"
+
+
+def _kind(path: Path) -> str:
+    kind = path_kind(path)
+    if _recorder is not None:
+        _recorder.note_kind(str(path), kind)
+    return kind
 
 
 def config_folders(start: Path) -> list[Path]:
@@ -29,7 +196,7 @@ def config_folders(start: Path) -> list[Path]:
     for folder in (here, *here.parents):
         if folder != here:
             folders.append(folder if start.is_absolute() else _relative(folder))
-        if any((folder / marker).exists() for marker in REPO_MARKERS):
+        if any(exists(folder / marker) for marker in REPO_MARKERS):
             return folders
     return [start]  # in no repository: the folder itself only
 
@@ -44,7 +211,7 @@ def _relative(folder: Path) -> Path:
 def find_upwards(start: Path, name: str) -> Path | None:
     """The nearest `name` (a file) in `config_folders(start)`, or None."""
     for folder in config_folders(start):
-        if (folder / name).is_file():
+        if is_file(folder / name):
             return folder / name
     return None
 
@@ -213,7 +380,7 @@ def shadowing_folder(repo_id: str, *bases: Path) -> str | None:
     """The folder named like the Hub id `repo_id` under one of `bases`, if there is one."""
     for base in bases:
         try:
-            if (base / repo_id).is_dir():
+            if is_dir(base / repo_id):
                 return str(base / repo_id)
         except OSError:
             continue

@@ -63,35 +63,47 @@ def _replays(root: Path) -> list[Path]:
     return sorted((root.parent / "lc-cache").glob("scan-*.pickle"))
 
 
-def _forbid_auditing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make a normal run impossible: a replay must not need it."""
-    from licensecheck.cli import scan as scan_cli
+PROBE = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: sys.stderr.write('\\nLOADED:' + ','.join(sorted(m for m in "
+    "('licensecheck.audit', 'licensecheck.knowledge.store', 'licensecheck.policy.load', "
+    "'licensecheck.lockfile', 'yaml') if m in sys.modules))))\n"
+    "from licensecheck.cli.main import main\n"
+    "main()\n"
+)
 
-    def no_audit(*args: object, **kwargs: object) -> None:
-        raise AssertionError("audited although a replay was expected")
 
-    monkeypatch.setattr(scan_cli, "read_lock", no_audit)
+def _run(*args: str) -> tuple[int, str, set[str]]:
+    """`licensecheck ARGS` as a fresh process in the working directory: its exit status,
+    stdout and which of the audit's, knowledge base's and policy's modules it imported."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120
+    )
+    loaded = proc.stderr.rsplit("LOADED:", 1)[-1].strip()
+    return proc.returncode, proc.stdout, set(filter(None, loaded.split(",")))
 
 
-def test_an_identical_locked_scan_is_replayed_byte_for_byte(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _replayed_scan(*extra: str) -> tuple[int, str]:
+    """`_scan(*extra)` as a fresh process that must be a replay: it imports none of the
+    audit, the knowledge base, the policy loader or the lock reader."""
+    status, out, loaded = _run("scan", "--offline", "--locked", "--format", "json", *extra)
+    assert loaded == set(), f"audited although a replay was expected: {sorted(loaded)}"
+    return status, out
+
+
+def test_an_identical_locked_scan_is_replayed_byte_for_byte(repo: Path) -> None:
     status, cold = _scan()
     assert status == 1  # cc-by-nc-4.0: not for commercial use
     assert len(_replays(repo)) == 1
-    _forbid_auditing(monkeypatch)
-    assert _scan() == (1, cold)
+    assert _replayed_scan() == (1, cold)
 
 
-def test_a_replayed_report_to_a_file_is_written_again(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_replayed_report_to_a_file_is_written_again(repo: Path) -> None:
     out = repo.parent / "report.sarif"
     assert _scan("--format", "sarif", "-o", str(out))[0] == 1
     first = out.read_bytes()
     out.unlink()
-    _forbid_auditing(monkeypatch)
-    assert _scan("--format", "sarif", "-o", str(out))[0] == 1
+    assert _replayed_scan("--format", "sarif", "-o", str(out))[0] == 1
     assert out.read_bytes() == first
 
 
@@ -113,6 +125,38 @@ def test_an_edit_anywhere_in_the_policy_chain_is_seen(repo: Path) -> None:
     status, report = _scan()
     assert status == 0  # cc-by-nc-4.0 is fine for research
     assert json.loads(report)["uses"] == ["research"]
+
+
+def test_a_policy_added_in_a_nearer_folder_is_seen(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No list names the folders the policy is looked for in: the run noted that there was
+    no `.licensecheck.yaml` in `sub/`, so one appearing there makes a normal run."""
+    (repo / ".git").mkdir()
+    (repo / "sub").mkdir()
+    (repo / "train.py").rename(repo / "sub" / "train.py")
+    monkeypatch.chdir(repo / "sub")  # the lock and the policy are found in the parent
+    assert _scan()[0] == 1
+    assert _replayed_scan()[0] == 1
+    (repo / "sub" / ".licensecheck.yaml").write_text(
+        "extends: ../base-policy.yaml\nname: sub\nuses: [research]\n"
+    )
+    status, report = _scan()
+    assert status == 0  # cc-by-nc-4.0 is fine for research
+    assert json.loads(report)["uses"] == ["research"]
+
+
+def test_an_environment_variable_the_run_read_is_seen(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever variable the run looked up is part of what a replay checks: here the
+    date the SBOM formats take from SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = _scan("--format", "spdx-json")[1]
+    assert _replayed_scan("--format", "spdx-json")[1] == first
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    again = _scan("--format", "spdx-json")[1]
+    assert again != first and "2027" in again
 
 
 def test_a_new_reference_is_seen(repo: Path) -> None:
@@ -156,31 +200,11 @@ def test_a_damaged_replay_store_means_a_normal_run(repo: Path) -> None:
     assert _scan() == (status, cold)
 
 
-PROBE = (
-    "import atexit, sys\n"
-    "atexit.register(lambda: sys.stderr.write('\\nLOADED:' + ','.join(sorted(m for m in "
-    "('licensecheck.audit', 'licensecheck.knowledge.store', 'licensecheck.policy.load', "
-    "'licensecheck.lockfile', 'yaml') if m in sys.modules))))\n"
-    "from licensecheck.cli.main import main\n"
-    "main()\n"
-)
-
-
 def test_a_replayed_scan_loads_neither_the_audit_nor_the_knowledge_base(repo: Path) -> None:
-    env = {**os.environ}
-    args = [sys.executable, "-c", PROBE, "scan", "--offline", "--locked", "--format", "json"]
-
-    def run() -> tuple[str, set[str]]:
-        proc = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 1, proc.stderr
-        loaded = proc.stderr.rsplit("LOADED:", 1)[-1].strip()
-        return proc.stdout, set(filter(None, loaded.split(",")))
-
-    cold, cold_loaded = run()
+    status, cold, cold_loaded = _run("scan", "--offline", "--locked", "--format", "json")
+    assert status == 1
     assert {"licensecheck.audit", "licensecheck.policy.load", "yaml"} <= cold_loaded
-    warm, warm_loaded = run()
-    assert warm == cold
-    assert warm_loaded == set()
+    assert _replayed_scan() == (1, cold)
 
 
 # --- discovery's per-file cache ----------------------------------------------------------------
@@ -252,13 +276,10 @@ def test_only_the_newest_runs_are_kept(repo: Path, monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv("LICENSECHECK_TODAY", f"2026-01-{day:02d}")
         assert _scan()[0] == 1
     assert len(_replays(repo)) == replay.MAX_ENTRIES
-    _forbid_auditing(monkeypatch)  # the newest is among them
-    assert _scan()[0] == 1
+    assert _replayed_scan()[0] == 1  # the newest is among them
 
 
-def test_a_commit_without_model_references_replays_whatever_its_files(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_commit_without_model_references_replays_whatever_its_files(repo: Path) -> None:
     """The most common commit: the staged files name no model. Online or offline, the report
     then depends on the policy, the date and the options only."""
     (repo / "utils.py").write_text("def helper():\n    return 1\n")
@@ -266,13 +287,7 @@ def test_a_commit_without_model_references_replays_whatever_its_files(
     first = CliRunner().invoke(main, ["scan", "utils.py", "--format", "json"])
     assert first.exit_code == 0
     assert "no model references found (1 files scanned)" in first.stderr
-    from licensecheck.cli import scan as scan_cli
-
-    def no_knowledge_base() -> None:
-        raise AssertionError("loaded the knowledge base although a replay was expected")
-
-    monkeypatch.setattr(scan_cli, "load_kb_warm", no_knowledge_base)
-    again = CliRunner().invoke(main, ["scan", "notes.yaml", "utils.py", "--format", "json"])
-    assert (again.exit_code, again.stdout) == (0, first.stdout)
-    assert "no model references found (2 files scanned)" in again.stderr
-    assert json.loads(again.stdout)["results"] == []
+    status, again, loaded = _run("scan", "notes.yaml", "utils.py", "--format", "json")
+    assert (status, again) == (0, first.stdout)
+    assert "licensecheck.knowledge.store" not in loaded
+    assert json.loads(again)["results"] == []

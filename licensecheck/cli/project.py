@@ -107,8 +107,9 @@ def load_kb_warm() -> KnowledgeBase:
 
 def read_lock(path: Path, *, required: bool) -> Lock | None:
     from licensecheck import lockfile
+    from licensecheck.paths import is_file
 
-    if not path.is_file():
+    if not is_file(path):
         if required:
             raise UsageError(
                 f"{display_path(path)}: no lock file; run `licensecheck lock` to create it"

@@ -3,76 +3,56 @@
 A pre-commit hook runs `licensecheck scan --offline --locked` on each commit, nearly always
 with the same references, lock and policy, or with none at all. When every model of a run
 was decided by the lock (nothing read from the HF cache, a local directory or the network),
-or there was no model, the report is a function of inputs that can be fingerprinted
-without loading the knowledge base, the policy or the audit code:
+or there was no model, the report is a function of what the run read, which
+`paths.recording` notes as it happens: every file opened for reading (the lock, each file
+of the policy chain, each `pyproject.toml` looked into, the discovered files) with its
+content's digest, every existence check (a `.licensecheck.yaml` or lock that is absent in a
+parent folder, a folder named like a model), and every environment variable looked up.
+Nothing is listed by hand here, so an input added to licensecheck later is covered too.
 
-- the command's options, the working directory and scan root, the environment variables
-  licensecheck and huggingface_hub read (a token's value never: it changes no offline
-  report), whether stdout and stderr are terminals, the terminal width, and today's date
-  (policy exceptions expire);
-- what discovery found, references and problems (discovery itself runs every time, with
-  its own per-file cache); so a commit whose staged files reference no model replays the
-  last such run whatever the files are;
-- the bytes of the lock, of each file that can choose the policy (`.licensecheck.yaml` and
-  `pyproject.toml` in the scan root, the working directory and their parents up to the
-  repository root), and of each file the policy
-  was built from (its `extends` chain);
-- licensecheck itself: its version and the size and mtime of every file of the package and
-  of the presets, so that an upgrade or an edit never replays an older report.
+The entry is found by a key of what is known before reading anything else: the command's
+options, the working directory and scan root, what discovery found (references and
+problems; discovery runs every time, with its own per-file cache), whether stdout and
+stderr are terminals, the terminal width, today's date (policy exceptions expire) and
+licensecheck itself (its version and the size and mtime of every file of the package and
+of the presets). A replay then re-checks exactly the noted inputs; any difference means a
+normal run.
 
 A replay writes the same text to the same place and exits with the same status. A run is
-recorded only if its fingerprint is the same after the run as before it (nothing was edited
-meanwhile). Anything missing, damaged or different means a normal run; this is an
-accelerator and never decides a verdict.
+recorded only if its noted inputs are the same after the run as when they were read.
+Anything missing, damaged or different means a normal run; this is an accelerator and
+never decides a verdict.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from licensecheck import __version__, paths
 
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRIES = 8  # fingerprints kept per scan root (pre-commit alternates a few file lists)
-_ENV_PREFIXES = ("LICENSECHECK_", "HF_", "HUGGINGFACE_")
-_ENV_NAMES = (
-    "TRANSFORMERS_OFFLINE",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "TERM",
-    "COLUMNS",
-    "LINES",
-    "SOURCE_DATE_EPOCH",  # the SBOM formats date their documents with it
-    "TZ",
-)
-_POLICY_CHOOSERS = (".licensecheck.yaml", "pyproject.toml")
 
 
 class Replay:
-    """What a recorded run wrote and how it ended. (A plain class: defining a dataclass
-    costs start-up time on exactly the path this module exists to shorten.)"""
+    """What a recorded run read, wrote and how it ended. (A plain class: defining a
+    dataclass costs start-up time on exactly the path this module exists to shorten.)"""
 
-    __slots__ = ("key", "policy_files", "status", "text")
+    __slots__ = ("inputs", "key", "status", "text")
 
     def __init__(
-        self, key: str, policy_files: tuple[tuple[str, str], ...], text: str, status: int
+        self, key: str, inputs: dict[tuple[str, str], str], text: str, status: int
     ) -> None:
         self.key = key
-        self.policy_files = policy_files  # (path, sha256) of the policy's own files
+        self.inputs = inputs  # what the run read, as `paths.recording` noted it
         self.text = text  # the report as written (already redacted)
         self.status = status
-
-
-def _digest_file(path: Path | str) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "-"  # absent (or unreadable, which a normal run would report)
 
 
 def _tree_signature(h: hashlib._Hash, folder: Path) -> None:
@@ -107,50 +87,47 @@ def fingerprint(
     options: Mapping[str, object],
     fmt: str,
     root: Path,
-    lock: Path,
     today: str,
     found: str,
     width: int | None,
 ) -> str:
-    """The SHA-256 of everything a lock-decided scan report depends on (module docstring);
-    `found` is discovery's result as text (the references and problems: which files were
-    named matters only through them and the root), `width` the table's width (None: not a
-    table)."""
+    """The SHA-256 that finds a recorded run (module docstring): `found` is discovery's
+    result as text, `width` the table's width (None: not a table). The inputs the run read
+    are checked by `lookup`."""
     h = hashlib.sha256(f"licensecheck-replay/{FORMAT}\0".encode())
-    cwd = os.getcwd()
     parts: list[str] = [
         repr(sorted((k, repr(v)) for k, v in options.items())),
         fmt,
-        cwd,
+        os.getcwd(),
         str(root.resolve()),
         today,
         str(width),
         repr((_isatty(sys.stdout), _isatty(sys.stderr))),
-        repr(
-            sorted(
-                (k, v)
-                for k, v in os.environ.items()
-                if (k.startswith(_ENV_PREFIXES) and "TOKEN" not in k) or k in _ENV_NAMES
-            )
-        ),
-        f"lock:{lock.resolve()}:{_digest_file(lock)}",
+        found,
+        _package_signature(),
     ]
-    # The policy is looked for from the root and the working directory up to the repository
-    # root: a file added or edited in any of those folders can change it.
-    folders = [*paths.config_folders(root.resolve()), *paths.config_folders(Path(cwd))]
-    for folder in dict.fromkeys(folders):
-        for name in _POLICY_CHOOSERS:
-            parts.append(f"{folder / name}:{_digest_file(folder / name)}")
-    parts.append(found)
-    parts.append(_package_signature())
     for part in parts:
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
 
-def policy_files(sources: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """(path, sha256) of the files a policy was built from, as they are now."""
-    return tuple((name, _digest_file(name)) for name in sources)
+def not_inputs() -> list[str]:
+    """Folders whose files a recording does not note: licensecheck's code and presets and
+    the Python installation (the package signature and the interpreter stand for them),
+    and licensecheck's own cache (each cache is keyed on what it was built from)."""
+    import sysconfig
+
+    from licensecheck.policy.presets import presets_dir
+
+    folders = [str(Path(__file__).resolve().parent.parent)]
+    where = sysconfig.get_paths()
+    folders += [where[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if where.get(k)]
+    presets = presets_dir()
+    if presets is not None:
+        folders.append(str(presets))
+    with contextlib.suppress(OSError, RuntimeError):  # no home directory
+        folders.append(str(paths.cache_dir()))
+    return folders
 
 
 def _root_prefix(root: Path) -> str:
@@ -166,14 +143,12 @@ def _entry_path(root: Path, key: str) -> Path | None:
 
 
 def lookup(root: Path, key: str) -> Replay | None:
-    """The recorded run with this fingerprint, if its policy files are still the same."""
+    """The recorded run with this key, if every input it read is still the same."""
     path = _entry_path(root, key)
     entry = paths.read_pickle(path) if path is not None else None
     if not isinstance(entry, Replay) or entry.key != key or not isinstance(entry.text, str):
         return None
-    if not entry.policy_files or policy_files(n for n, _ in entry.policy_files) != (
-        entry.policy_files
-    ):
+    if not isinstance(entry.inputs, dict) or not entry.inputs or not paths.unchanged(entry.inputs):
         return None
     return entry
 

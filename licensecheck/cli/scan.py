@@ -23,8 +23,9 @@ recorded so that the same run again replays its report without auditing (`replay
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,11 +72,11 @@ from licensecheck.cli.project import (
     warn,
 )
 from licensecheck.errors import UsageError
+from licensecheck.paths import Recorder, is_file, unchanged
 
 if TYPE_CHECKING:
     from licensecheck.discovery import Discovery
     from licensecheck.knowledge.store import KnowledgeBase
-    from licensecheck.policy.model import Policy
     from licensecheck.results import AuditReport
 
 
@@ -83,7 +84,6 @@ def replay_fingerprint(
     options: dict[str, Any],
     fmt: str,
     root: Path,
-    lockfile_path: Path,
     discovery: Discovery,
     shadows: frozenset[str] = frozenset(),
 ) -> str:
@@ -93,7 +93,6 @@ def replay_fingerprint(
         options=options,
         fmt=fmt,
         root=root,
-        lock=lockfile_path,
         today=today().isoformat(),
         found=repr((discovery.refs, discovery.problems, sorted(shadows))),
         width=terminal_width() if fmt == "table" else None,
@@ -111,26 +110,20 @@ def replay_lookup(root: Path, key: str, output: str | None) -> int | None:
     return entry.status
 
 
-def replay_policy_files(policy: Policy) -> tuple[tuple[str, str], ...]:
+def replay_record(root: Path, key: str, inputs: Recorder, text: str, status: int) -> None:
+    """Keep this run for replay if no input it read changed while it ran."""
     from licensecheck.cli import replay
 
-    return replay.policy_files(policy.sources)
+    if inputs.seen and unchanged(inputs.seen):
+        replay.record(root, replay.Replay(key, dict(inputs.seen), text, status))
 
 
-def replay_record(
-    root: Path,
-    key: str,
-    policy_files: tuple[tuple[str, str], ...],
-    text: str,
-    status: int,
-    *,
-    unchanged: Callable[[], bool],
-) -> None:
-    """Keep this run for replay if no input changed while it ran."""
+def recording() -> contextlib.AbstractContextManager[Recorder]:
+    """Note what this run reads (`paths.recording`), for `replay_record`."""
     from licensecheck.cli import replay
+    from licensecheck.paths import recording as record_inputs
 
-    if policy_files and unchanged():
-        replay.record(root, replay.Replay(key, policy_files, text, status))
+    return record_inputs(replay.not_inputs())
 
 
 def render_report(
@@ -179,7 +172,7 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
     """
     opts = ModelOptions.from_kwargs(options)
     locked = bool(options.get("locked"))
-    with guarded():
+    with guarded(), recording() as inputs:
         for p in paths:
             if not os.path.lexists(p):
                 raise UsageError(f"{p}: no such file or directory")
@@ -194,10 +187,10 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         lockfile_path = lock_path(root, options.get("lockfile"))
         shadows = shadowed(models, root)
         replay_key = None
-        if not models or (is_offline(opts) and lockfile_path.is_file()):
+        if not models or (is_offline(opts) and is_file(lockfile_path)):
             # Nothing to fetch (no references; or offline, with a lock): the same inputs as
             # a recorded run give its report.
-            replay_key = replay_fingerprint(options, fmt, root, lockfile_path, discovery, shadows)
+            replay_key = replay_fingerprint(options, fmt, root, discovery, shadows)
             replayed = replay_lookup(root, replay_key, opts.output)
             if replayed is not None:
                 raise SystemExit(replayed)
@@ -212,7 +205,6 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         source.warm_up(refs)  # the Hub client is set up while the KB and policy load
         kb = load_kb_warm()
         policy = policy_for(opts, kb, root)
-        policy_files = replay_policy_files(policy) if replay_key is not None else ()
         uses = resolve_uses(opts, policy)
         with progress(len(refs), enabled=not is_offline(opts)) as observer:
             # Offline, every model is read from local files: workers would only contend for
@@ -242,16 +234,5 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
     # Recorded only if nothing but the lock decided the models (or there were none).
     decided_by_lock = not refs or (lock_source is not None and lock_source.only_lock)
     if replay_key is not None and decided_by_lock and status != EXIT_ERROR and not drifted:
-        replay_record(
-            root,
-            replay_key,
-            policy_files,
-            written,
-            status,
-            unchanged=lambda: (
-                replay_fingerprint(options, fmt, root, lockfile_path, discovery, shadows)
-                == replay_key
-                and replay_policy_files(policy) == policy_files
-            ),
-        )
+        replay_record(root, replay_key, inputs, written, status)
     raise SystemExit(status)

@@ -128,7 +128,7 @@ def find_config(start: Path) -> Config | None:
         start = Path(".")  # files named as from here: .licensecheck.yaml, ../pyproject.toml
     for folder in paths.config_folders(start):
         policy_file = folder / POLICY_FILE
-        if policy_file.is_file():
+        if paths.is_file(policy_file):
             return Config(policy_file, policy=_relative_to(POLICY_FILE, folder))
         configured = _pyproject_setting(folder)
         if configured is not None:
@@ -228,7 +228,7 @@ PYPROJECT_KEYS = ("policy", "preset")  # what [tool.licensecheck] may hold
 def _pyproject_setting(cwd: Path) -> tuple[str, str] | None:
     """`("policy", path)` or `("preset", name)` from `[tool.licensecheck]`, if set."""
     pyproject = cwd / "pyproject.toml"
-    if not pyproject.is_file():
+    if not paths.is_file(pyproject):
         return None
     try:
         text = pyproject.read_text(encoding="utf-8")
@@ -354,7 +354,7 @@ class _Loader:
                 raise PolicyError([f"{where}: extends {quote(target)}: {NOT_A_POLICY}"])
             parent_path = path.parent / target
             parent_display = str(Path(display).parent / target)
-            if not parent_path.is_file():
+            if not paths.is_file(parent_path):
                 raise PolicyError([f"{where}: extends {quote(target)}: no such file"])
         else:
             found = presets.preset_path(target)
