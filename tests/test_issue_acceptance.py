@@ -190,3 +190,27 @@ def test_licenses_id_shows_the_terms_issue_18_added() -> None:
     assert "annual-revenue-research: max-annual-revenue-usd > $1,000,000 (review when broken)" in (
         shown
     )
+
+
+# --- issue 20: --jobs ----------------------------------------------------------------------
+
+
+def test_alternatives_gives_the_same_ranking_whatever_jobs_are_in_flight(tmp_path: Path) -> None:
+    from _alternatives_hub import ALLOWED, LLAMA, POLICY, alternatives_env, populate_alternatives
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    with HubServer() as server:
+        populate_alternatives(server)
+        outputs = []
+        for jobs in ("1", "8"):
+            env = alternatives_env(tmp_path / f"hf-{jobs}")
+            args = ["alternatives", LLAMA, "--endpoint", server.url, "--policy", str(policy)]
+            result = run([*args, "--jobs", jobs, "--format", "json"], env)
+            assert result.exit_code == 0, result.stderr
+            outputs.append(result.stdout)
+        bad = run(["alternatives", LLAMA, "--jobs", "0"], env)
+        assert bad.exit_code == 2 and bad.stderr.startswith("licensecheck: error: ")
+    assert outputs[0] == outputs[1]
+    ranking = json.loads(outputs[0])["ranking"]
+    assert {r["model"] for r in ranking if r["group"] == "allow"} == set(ALLOWED)
