@@ -72,6 +72,9 @@ _RAW_KEYS = (
 )
 
 
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
 def entry_key(repo_id: str, revision: str | None) -> str:
     """The lock's key for a reference: Hub ids are case-insensitive; `@rev` when pinned."""
     return f"{repo_id.lower()}@{revision}" if revision else repo_id.lower()
@@ -496,6 +499,9 @@ def _entry(key: str, d: Any) -> LockEntry:
     )
     if entry.key != key:
         raise _Bad(f"{where}: key does not match repo_id/requested ({entry.key!r})")
+    if entry.revision is not None and not _COMMIT.fullmatch(entry.revision):
+        # `lock` records the commit a reference resolved to; anything else is an edit.
+        raise _Bad(f"{where}.revision: not a 40-hex commit sha")
     return entry
 
 

@@ -308,3 +308,19 @@ def test_locked_without_references_needs_no_lock(tmp_path: Path, env: dict[str, 
     )
     assert result.exit_code == 0, result.stderr
     assert "no model references found" in result.stderr
+
+
+def test_a_lock_revision_that_is_no_commit_sha_is_refused(
+    repo: Path, env: dict[str, str], hub: HubServer
+) -> None:
+    """`lock` records the commit sha a reference resolved to; a revision edited into a path
+    or a terminal escape is a damaged lock (exit 2, the place named), never echoed back."""
+    path = locked(repo, env, hub)
+    data = json.loads(path.read_text("utf-8"))
+    key = sorted(data["models"])[0]
+    data["models"][key]["revision"] = "../../../etc\x1b]0;owned\x07"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(repo), "--offline", "--locked"], env=env)
+    assert result.exit_code == 2, result.stdout
+    assert f"models.{key}.revision: not a 40-hex commit sha" in result.stderr
+    assert "etc" not in result.stdout + result.stderr and "\x1b" not in result.stderr
