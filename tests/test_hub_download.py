@@ -11,6 +11,11 @@ never choose where we write.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -156,39 +161,64 @@ def test_a_file_name_leaving_the_snapshot_is_never_requested(
     assert not (hf_cache / "LICENSE").exists()
 
 
-def test_warm_up_sets_the_client_up_without_a_request(hub: HubServer, hub_source: Factory) -> None:
-    """`warm_up` (called while the knowledge base and policy load) makes the client, its TLS
-    context and the headers in the background; it sends nothing, and the first real call
-    waits for it instead of importing the same modules beside it."""
-    from huggingface_hub.utils import _http
+def test_warm_up_sets_the_client_up_without_a_request(
+    hub: HubServer, hub_source: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`warm_up` (called while the knowledge base and policy load) sets the client up in
+    one background thread, which cannot hold the process open; it sends nothing, happens
+    once per source, and the fetch after it reads the model as usual."""
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
 
+    def start(thread: threading.Thread) -> None:
+        started.append(thread)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
     source = hub_source()
     source.warm_up([ModelRef("acme/apache-model")])
-    thread = source._warm_up
-    assert thread is not None and thread.daemon
-    thread.join(10)
-    assert not thread.is_alive()
-    assert _http._GLOBAL_CLIENT is not None and source._headers is not None
+    assert len(started) == 1 and started[0].daemon
+    started[0].join(10)
+    assert not started[0].is_alive()
     assert hub.requests() == []
     source.warm_up([ModelRef("acme/apache-model")])  # once per source
-    assert source._warm_up is thread
+    assert len(started) == 1
     facts = source.fetch(ModelRef("acme/apache-model"))
     assert [f.path for f in facts.files] == ["LICENSE"]
 
 
+PROBE = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: sys.stderr.write("
+    "'\\nHUB:' + str('huggingface_hub' in sys.modules)))\n"
+    "from licensecheck.cli.main import main\n"
+    "main()\n"
+)
+
+
 def test_no_warm_up_when_every_ref_is_answered_from_disk(
-    hub: HubServer, hub_source: Factory, tmp_path: Path
+    hub: HubServer, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """Refs pinned to a commit whose model_info is kept need no request: the client is not
-    set up for them (it would cost a warm pinned run ~0.1 s of imports for nothing)."""
+    """Refs pinned to a commit whose model_info is kept need no request: a warm audit of
+    them does not set the client up (it would cost ~0.1 s of imports for nothing), while a
+    branch (it may have moved) is asked for."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env.update(cli_env)
     sha = hub.sha("acme/apache-model")
-    pinned = ModelRef("acme/apache-model", sha)
-    hub_source(info_cache=tmp_path).fetch(pinned)  # keeps the answer
-    source = hub_source(info_cache=tmp_path)
-    source.warm_up([pinned])
-    assert source._warm_up is None
-    source.warm_up([pinned, ModelRef("acme/apache-model")])  # a branch: it may have moved
-    assert source._warm_up is not None
+
+    def audit(ref: str) -> tuple[bool, int]:
+        hub.clear_log()
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, "audit", ref, "--endpoint", hub.url, "--format", "json"],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["results"][0]["license"]["id"] == "apache-2.0"
+        return proc.stderr.rsplit("HUB:", 1)[-1].strip() == "True", len(hub.requests())
+
+    assert audit(f"acme/apache-model@{sha}")[0]  # cold: model_info and files fetched
+    assert audit(f"acme/apache-model@{sha}") == (False, 0)
+    assert audit("acme/apache-model") == (True, 1)  # model_info of the branch only
 
 
 def test_a_redirect_loop_ends_as_an_invalid_answer(
