@@ -264,3 +264,20 @@ def test_audit_can_write_the_same_documents_through_the_registry(
         assert mixed_hub.url in via_audit.stdout  # where the models came from
     doc = json.loads(via_audit.stdout)
     assert doc["metadata"]["timestamp"].startswith("2026-01-01T00:00:00")
+
+
+def test_a_licence_file_not_read_leaves_the_concluded_licence_unasserted(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A card saying MIT beside a LICENSE that is binary: the text that decides was not read,
+    so neither SBOM concludes MIT; each says why (the file and the reason)."""
+    model = tmp_path / "mit-binary-licence"
+    model.mkdir()
+    (model / "README.md").write_text("---\nlicense: mit\n---\n# A model\n", encoding="utf-8")
+    (model / "LICENSE").write_bytes(b"Commercial use prohibited\x00\x01")
+    spdx_doc = json.loads(run(["sbom", str(model), "--offline"], env).stdout)
+    (pkg,) = spdx_doc["packages"]
+    assert pkg["licenseDeclared"] == "MIT" and pkg["licenseConcluded"] == "NOASSERTION"
+    assert "licence-like file not read (LICENSE: binary" in pkg["licenseComments"]
+    cdx = run(["sbom", str(model), "--offline", "--format", "cyclonedx-json"], env).stdout
+    assert "concluded-license-note" in cdx and "LICENSE: binary" in cdx

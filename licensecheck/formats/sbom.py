@@ -187,6 +187,13 @@ class LicenceCatalogue:
                 if missing == [UNKNOWN]
                 else ("not identified: " + ", ".join(missing))
             )
+        elif result.facts is not None and result.facts.unread:
+            # The unread text may say anything: the conclusion is no more than a guess.
+            note = (
+                "licence-like file not read ("
+                + "; ".join(f.message for f in result.facts.unread)
+                + ")"
+            )
         return Licences(tuple(declared), tuple(concluded), declared_note, note)
 
     def for_link(self, link: LineageLink) -> LicenceEntry | None:
