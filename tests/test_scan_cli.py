@@ -190,3 +190,25 @@ def test_scan_sboms_place_the_models_under_the_endpoint(
     sha = h7hub.sha(APACHE)
     assert f"{h7hub.url}/{APACHE}/tree/{sha}" in result.stdout
     assert "mirror.invalid" not in result.stdout and "huggingface.co" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["scan", "lock"])
+def test_a_fifo_given_as_a_path_is_a_usage_error_not_a_hang(tmp_path: Path, command: str) -> None:
+    """`scan x.py` where x.py is a named pipe: reading it would wait for a writer forever."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "models.py"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "licensecheck", command, str(fifo), "--offline"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a guard so that a regression fails instead of hanging the suite
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"licensecheck: error: {fifo}: not a regular file or directory (a FIFO, socket or device)\n"
+    )

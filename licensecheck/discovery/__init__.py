@@ -53,6 +53,8 @@ def discover(
     for p in starts:
         if not p.exists():
             raise UsageError(f"{p}: no such file or directory")
+        if not p.is_dir() and not p.is_file():  # reading a FIFO would wait forever
+            raise UsageError(f"{p}: not a regular file or directory (a FIFO, socket or device)")
     refs: list[FoundRef] = []
     problems: list[Problem] = []
     count = 0
