@@ -226,11 +226,11 @@ def test_a_redirect_loop_ends_as_an_invalid_answer(
 ) -> None:
     sha = hub.add_repo("acme/loop-a", {"README.md": make_card(license="mit"), "LICENSE": b"MIT\n"})
     pinned = ModelRef("acme/loop-a", sha)
-    hub_source(info_cache=tmp_path / "info").fetch(pinned)  # model_info kept on disk
+    hub_source(keep_dir=tmp_path / "info").fetch(pinned)  # model_info kept on disk
     hub.rename("acme/loop-a", "acme/loop-b")
     hub.rename("acme/loop-b", "acme/loop-a")
     hub.clear_log()
-    source = hub_source(info_cache=tmp_path / "info", cache_dir=tmp_path / "fresh-hf-cache")
+    source = hub_source(keep_dir=tmp_path / "info", cache_dir=tmp_path / "fresh-hf-cache")
     with pytest.raises(SourceError) as info:
         source.fetch(pinned)
     assert info.value.kind == "invalid" and "redirects" in info.value.message
@@ -248,10 +248,10 @@ def test_hf_hub_offline_stops_a_file_request_with_a_hint(
 
     sha = hub.sha("acme/apache-model")
     pinned = ModelRef("acme/apache-model", sha)
-    hub_source(info_cache=tmp_path / "info").fetch(pinned)
+    hub_source(keep_dir=tmp_path / "info").fetch(pinned)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     hub.clear_log()
-    source = hub_source(info_cache=tmp_path / "info", cache_dir=tmp_path / "empty-hf-cache")
+    source = hub_source(keep_dir=tmp_path / "info", cache_dir=tmp_path / "empty-hf-cache")
     with pytest.raises(SourceError) as info:
         source.fetch(pinned)
     assert info.value.kind == "network" and "--offline" in info.value.message

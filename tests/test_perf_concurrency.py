@@ -140,9 +140,9 @@ def test_file_downloads_wait_at_the_gate(
 ) -> None:
     (repo,) = add_models(hub, "perf-gate-files", 1, extra_files=1)
     ref = ModelRef(repo, hub.sha(repo))
-    hub_source(info_cache=tmp_path).fetch(ref)  # model_info kept: the next run only downloads
+    hub_source(keep_dir=tmp_path).fetch(ref)  # model_info kept: the next run only downloads
     gate = RateGate()
-    source = hub_source(info_cache=tmp_path, cache_dir=tmp_path / "empty-hf-cache", gate=gate)
+    source = hub_source(keep_dir=tmp_path, cache_dir=tmp_path / "empty-hf-cache", gate=gate)
     log = timed_log(hub)
     start = time.monotonic()
     gate.defer(0.4)  # as a 429 seen by another worker would
@@ -252,13 +252,13 @@ def test_a_sha_pinned_second_run_makes_no_request(
 ) -> None:
     (repo,) = add_models(hub, "perf-pinned", 1)
     ref = ModelRef(repo, hub.sha(repo))
-    first = hub_source(info_cache=tmp_path).fetch(ref)
+    first = hub_source(keep_dir=tmp_path).fetch(ref)
     assert len(hub.requests(contains="/api/models/")) == 1
     hub.clear_log()
-    second = hub_source(info_cache=tmp_path).fetch(ref)
+    second = hub_source(keep_dir=tmp_path).fetch(ref)
     assert second == first and hub.requests() == []
     # A branch may move: it is asked for every run, cache or not.
-    hub_source(info_cache=tmp_path).fetch(ModelRef(repo))
+    hub_source(keep_dir=tmp_path).fetch(ModelRef(repo))
     assert len(hub.requests(contains="/api/models/")) == 1
 
 
@@ -267,15 +267,15 @@ def test_a_corrupt_model_info_entry_is_asked_again(
 ) -> None:
     (repo,) = add_models(hub, "perf-pinned-bad", 1)
     ref = ModelRef(repo, hub.sha(repo))
-    first = hub_source(info_cache=tmp_path).fetch(ref)
+    first = hub_source(keep_dir=tmp_path).fetch(ref)
     (entry,) = (tmp_path / "hub-info").glob("*.json")
     for bad in (b"{not json", b'{"format": 1}', entry.read_bytes().replace(b'"gated"', b'"x"')):
         entry.write_bytes(bad)
         hub.clear_log()
-        assert hub_source(info_cache=tmp_path).fetch(ref) == first
+        assert hub_source(keep_dir=tmp_path).fetch(ref) == first
         assert len(hub.requests(contains="/api/models/")) == 1
     hub.clear_log()
-    hub_source(info_cache=tmp_path).fetch(ref)  # rewritten whole by the last run
+    hub_source(keep_dir=tmp_path).fetch(ref)  # rewritten whole by the last run
     assert hub.requests() == []
 
 

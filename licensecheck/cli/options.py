@@ -414,7 +414,7 @@ def build_source(opts: ModelOptions) -> Source:
 
     hf_cache = default_cache_dir()  # huggingface_hub's; licensecheck's own is paths.cache_dir
     if is_offline(opts):
-        cached = CacheSource(hf_cache, info_cache=paths.cache_dir(), endpoint=endpoint(opts))
+        cached = CacheSource(hf_cache, keep_dir=paths.cache_dir(), endpoint=endpoint(opts))
         return Router(hub=cached, local=LocalSource())
     import logging
 
@@ -436,7 +436,7 @@ def build_source(opts: ModelOptions) -> Source:
         retries=budget.retries,
         deadline=budget.deadline,
         jobs=opts.jobs,
-        info_cache=paths.cache_dir(),
+        keep_dir=paths.cache_dir(),
         gate=RateGate(on_wait=_announce_wait),
     )
     return Router(hub=hub, local=LocalSource())

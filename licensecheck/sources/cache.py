@@ -92,14 +92,14 @@ class CacheSource(ModelSource):
         self,
         cache_dir: str | Path | None = None,
         *,
-        info_cache: str | Path | None = None,
+        keep_dir: str | Path | None = None,
         endpoint: str | None = None,
     ) -> None:
         super().__init__()
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         # Where HubSource keeps model_info answers, and for which Hub, and where a branch
         # last pointed (None: not consulted).
-        self.info_cache = Path(info_cache) if info_cache is not None else None
+        self.keep_dir = Path(keep_dir) if keep_dir is not None else None
         self.endpoint = endpoint
 
     def _repo_folder(self, repo_id: str) -> Path | None:
@@ -143,7 +143,7 @@ class CacheSource(ModelSource):
             return facts
         from licensecheck.sources.hub_info import read_kept_info
 
-        info = read_kept_info(self.info_cache, self.endpoint, facts.ref.repo_id, sha)
+        info = read_kept_info(self.keep_dir, self.endpoint, facts.ref.repo_id, sha)
         if info is None or not info.gated:
             return facts
         from dataclasses import replace
@@ -191,9 +191,9 @@ class CacheSource(ModelSource):
         raise self._missing(f"revision {revision!r}", ref)
 
     def _remembered(self, repo_id: str, revision: str, folder: Path) -> tuple[str, float] | None:
-        if self.info_cache is None:
+        if self.keep_dir is None:
             return None
-        path = branch_memory(self.info_cache, self.cache_dir, repo_id, revision)
+        path = branch_memory(self.keep_dir, self.cache_dir, repo_id, revision)
         sha = read_branch_memory(path, repo_id, revision)
         if sha is None or not (folder / "snapshots" / sha).is_dir():
             return None

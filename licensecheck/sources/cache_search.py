@@ -2,7 +2,7 @@
 
 Each `models--{org}--{name}` folder is a candidate at the revision `refs/main` names, or at
 its only snapshot when no branch is recorded (a download pinned to a sha). What task each
-one performs comes from the model_info answers licensecheck kept (`HubSource.info_cache`,
+one performs comes from the model_info answers licensecheck kept (`HubSource.keep_dir`,
 `hub-info/*.json`) and, failing that, from the cached card's `pipeline_tag` (the caller
 reads the card through `CacheSource`). No network, no huggingface_hub import.
 """
@@ -63,12 +63,12 @@ def _snapshots(folder: Path) -> list[str]:
         return []
 
 
-def kept_tasks(info_cache: Path | None) -> dict[str, str]:
+def kept_tasks(keep_dir: Path | None) -> dict[str, str]:
     """Lower-case repo id -> pipeline_tag, from the model_info answers kept on disk."""
-    if info_cache is None:
+    if keep_dir is None:
         return {}
     try:
-        names = sorted(e.path for e in os.scandir(info_cache / "hub-info") if e.is_file())
+        names = sorted(e.path for e in os.scandir(keep_dir / "hub-info") if e.is_file())
     except OSError:
         return {}
     tasks: dict[str, str] = {}

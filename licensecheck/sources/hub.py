@@ -17,7 +17,7 @@ Speed without hammering the Hub:
   process are not affected (no factory replaced, no client closed, no global switched);
 - our requests carry no telemetry (no `/api/agent-harnesses` request, no agent user-agent),
   without switching it off for the process;
-- with `info_cache` (a directory), the model_info answer for a revision given as a commit
+- with `keep_dir` (a directory), the model_info answer for a revision given as a commit
   sha is kept on disk: a commit cannot change, so a warm audit of sha-pinned models makes no
   request at all. A branch or tag always costs its one model_info (it may have moved).
 
@@ -235,7 +235,7 @@ class HubSource(ModelSource):
         max_retry_after: float = 30.0,
         gate: RateGate | None = None,
         jobs: int = DEFAULT_JOBS,
-        info_cache: str | Path | None = None,
+        keep_dir: str | Path | None = None,
     ) -> None:
         super().__init__()
         # token None: huggingface_hub's own lookup (HF_TOKEN, then the saved login).
@@ -253,8 +253,9 @@ class HubSource(ModelSource):
         self.gate = gate or RateGate()
         self.jobs = max(1, jobs)
         self._slots = threading.BoundedSemaphore(self.jobs)
-        # model_info answers for sha revisions (see the module docstring); None: not kept
-        self.info_cache = Path(info_cache) if info_cache is not None else None
+        # "cache" in this module is the HF cache (cache_dir). keep_dir is licensecheck's own
+        # folder: model_info answers for sha revisions and the branch memory; None: not kept.
+        self.keep_dir = Path(keep_dir) if keep_dir is not None else None
         self._headers: dict[str, str] | None = None
         self._known_hosts: hub_download.Hosts | None = None
         # Files of a commit downloaded in this run (see `_download_shared`)
@@ -352,13 +353,13 @@ class HubSource(ModelSource):
         return info
 
     def _info_path(self, ref: ModelRef, sha: str) -> Path | None:
-        return kept_info_path(self.info_cache, self.endpoint, ref.repo_id, sha)
+        return kept_info_path(self.keep_dir, self.endpoint, ref.repo_id, sha)
 
     def _read_info(self, ref: ModelRef, sha: str) -> HubInfo | None:
-        return read_kept_info(self.info_cache, self.endpoint, ref.repo_id, sha)
+        return read_kept_info(self.keep_dir, self.endpoint, ref.repo_id, sha)
 
     def _write_info(self, ref: ModelRef, info: HubInfo) -> None:
-        write_kept_info(self.info_cache, self.endpoint, ref.repo_id, info)
+        write_kept_info(self.keep_dir, self.endpoint, ref.repo_id, info)
 
     def _request_info(self, ref: ModelRef) -> HubInfo:
         """One model_info request, as `HfApi.model_info(expand=EXPAND)` makes it, on the
@@ -774,8 +775,8 @@ class HubSource(ModelSource):
             return
         folder = self._repo_cache(ref)
         memory = None
-        if self.info_cache is not None:
-            memory = cachemod.branch_memory(self.info_cache, folder.parent, ref.repo_id, revision)
+        if self.keep_dir is not None:
+            memory = cachemod.branch_memory(self.keep_dir, folder.parent, ref.repo_id, revision)
             if cachemod.read_branch_memory(memory, ref.repo_id, revision) == sha:
                 return  # a warm run: one read
         # The caches are accelerators: an online run does not need them.

@@ -1,5 +1,5 @@
 """What licensecheck uses of a model_info answer, read as huggingface_hub's ModelInfo reads
-it, and kept on disk (`HubSource.info_cache`) in a form that is never trusted back."""
+it, and kept on disk (`HubSource.keep_dir`) in a form that is never trusted back."""
 
 from __future__ import annotations
 
