@@ -147,3 +147,27 @@ def test_router_sends_paths_to_local(tmp_path: Path) -> None:
     assert router.source_for(ModelRef("org/x")) == "hub"
     with pytest.raises(SourceError, match="hub asked"):
         router.fetch(ModelRef("org/x"))
+
+
+def test_a_licence_named_fifo_is_an_unread_file_through_the_cli(tmp_path: Path) -> None:
+    """LICENSE as a named pipe beside an MIT card: never read (it could block), and never a
+    silent `allow`: an unread licence file, judged by `unreadable_license_file`."""
+    import json
+
+    from click.testing import CliRunner
+
+    from licensecheck.cli.main import main
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "README.md").write_text("---\nlicense: mit\n---\n# A model\n", encoding="utf-8")
+    os.mkfifo(model / "LICENSE")
+    env = {"HF_HUB_CACHE": str(tmp_path / "hf"), "LICENSECHECK_TODAY": "2026-01-15"}
+    args = ["audit", str(model), "--offline", "--preset", "permissive", "--format", "json"]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 1, result.stderr
+    (model_result,) = json.loads(result.stdout)["results"]
+    for verdict in model_result["verdicts"].values():
+        assert verdict["verdict"] != "allow"
+        assert "unreadable_license_file" in [r["rule"] for r in verdict["reasons"]]
+    assert "LICENSE: not a regular file; not read" in result.stdout

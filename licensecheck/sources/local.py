@@ -146,6 +146,15 @@ def list_files(root: Path, allowed: Path) -> tuple[list[str], list[Finding]]:
                 scan(Path(entry.path), f"{rel}/", depth + 1)
             elif is_file:
                 found.append(rel)
+            elif not is_dir and filesmod.is_licence_like(rel):
+                # A FIFO, socket or device named like a licence: reading it could block.
+                findings.append(
+                    Finding(
+                        kind="file-unreadable",
+                        message=f"{rel}: not a regular file; not read",
+                        path=rel,
+                    )
+                )
 
     scan(root, "", 0)
     if seen > MAX_LISTED:
