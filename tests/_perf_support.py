@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -90,13 +90,6 @@ class Concurrency:
         finally:
             with self._lock:
                 self.now -= 1
-
-    def wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            with self.inside():
-                return fn(*args, **kwargs)
-
-        return wrapped
 
 
 def timed_log(hub: HubServer) -> list[tuple[float, str, str, int]]:

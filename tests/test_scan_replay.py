@@ -220,36 +220,50 @@ def code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def test_discovery_parses_only_files_whose_name_or_bytes_changed(
-    code: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+_DISCOVER = """
+import json, sys
+from pathlib import Path
+from licensecheck import discovery
+from licensecheck.discovery.cache import DiscoveryCache
+root = Path(sys.argv[1])
+found = discovery.discover([root], root, cache=DiscoveryCache.open(root))
+parsers = sorted(m for m in ("yaml", "tomllib") if m in sys.modules)
+print(json.dumps([[[r.path, r.line, r.repo_id] for r in found.refs], parsers]))
+"""
+
+
+def _discover(root: Path) -> tuple[list[list[object]], list[str]]:
+    """Discovery in a fresh process: its references, and which parsers it had to import
+    (a file answered from the discovery cache is not parsed, so its parser stays unloaded;
+    `ast` is no signal: the standard library imports it anyway)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _DISCOVER, str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    ).stdout
+    refs, parsers = json.loads(out)
+    return refs, parsers
+
+
+def test_discovery_parses_only_files_whose_name_or_bytes_changed(code: Path) -> None:
     root = code
     (root / "b.yaml").write_text("base_model: org/b\n")
-    parsed: list[str] = []
-    real = discovery._parse
-
-    def counting(data: bytes, suffix: str, rel: str) -> object:
-        parsed.append(rel)
-        return real(data, suffix, rel)
-
-    monkeypatch.setattr(discovery, "_parse", counting)
-
-    def run() -> list[tuple[str, int, str]]:
-        found = discovery.discover([root], root, cache=DiscoveryCache.open(root))
-        return [(r.path, r.line, r.repo_id) for r in found.refs]
-
-    cold = run()
-    assert cold == [("a.py", 1, "org/a"), ("b.yaml", 1, "org/b")]
-    assert sorted(parsed) == ["a.py", "b.yaml"]
-    parsed.clear()
-    assert run() == cold and parsed == []
+    (root / "c.toml").write_text('[train]\nmodel_id = "org/c"\n')
+    cold = _discover(root)
+    refs = [["a.py", 1, "org/a"], ["b.yaml", 1, "org/b"], ["c.toml", 2, "org/c"]]
+    assert cold == (refs, ["tomllib", "yaml"])
+    assert _discover(root) == (refs, [])  # nothing changed: nothing parsed
     # Same size, same mtime, different bytes: still seen (the key is the content).
-    stat = (root / "a.py").stat()
-    (root / "a.py").write_text('AutoModel.from_pretrained("org/z")\n')
-    os.utime(root / "a.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    (root / "c.py").write_bytes((root / "b.yaml").read_bytes())  # same bytes, new name
-    assert run() == [("a.py", 1, "org/z"), ("b.yaml", 1, "org/b")]
-    assert sorted(parsed) == ["a.py", "c.py"]
+    stat = (root / "b.yaml").stat()
+    (root / "b.yaml").write_text("base_model: org/z\n")
+    os.utime(root / "b.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    refs[1] = ["b.yaml", 1, "org/z"]
+    assert _discover(root) == (refs, ["yaml"])
+    # A new name with bytes seen before under another name is parsed too.
+    (root / "d.toml").write_bytes((root / "c.toml").read_bytes())
+    assert _discover(root) == ([*refs, ["d.toml", 2, "org/c"]], ["tomllib"])
 
 
 def test_a_damaged_discovery_cache_is_ignored(code: Path) -> None:
