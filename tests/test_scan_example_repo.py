@@ -49,3 +49,16 @@ def test_example_lock_is_well_formed_and_covers_every_reference() -> None:
     lock = lockfile.read(REPO / "licensecheck.lock")
     assert {e.repo_id for e in lock.models.values() if e.referenced} == {m for _, _, m in EXPECTED}
     assert (REPO / "licensecheck.lock").read_text("utf-8") == lockfile.dumps(lock)
+
+
+def test_the_example_lock_records_the_example_policy(tmp_path: Path) -> None:
+    """Running the README's `licensecheck lock` on the example changes nothing: the lock
+    records the sha256 of the policy the example ships (it held an older policy's)."""
+    import shutil
+
+    repo = tmp_path / "ml-repo"
+    shutil.copytree(REPO, repo)
+    env = {"HF_HUB_CACHE": str(tmp_path / "empty-cache"), "HF_HUB_OFFLINE": "1"}
+    result = CliRunner().invoke(main, ["lock", str(repo), "--offline"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert (repo / "licensecheck.lock").read_bytes() == (REPO / "licensecheck.lock").read_bytes()
