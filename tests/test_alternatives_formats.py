@@ -45,6 +45,7 @@ def outcome() -> Outcome:
 def test_every_format_ranks_and_explains() -> None:
     kb = store.load()
     plain = render("table", outcome(), RenderOptions(kb=kb))
+    assert plain.splitlines()[3].split()[:3] == ["#", "MODEL", "LICENCE"]  # as audit's table
     rows = [line for line in plain.splitlines() if line[:1].isdigit()]
     assert rows[0].split()[1] == "org/allowed|pipe" and rows[1].split()[1] == "org/denied"
     assert "2.5M" in rows[1] and "commercial: deny because" in rows[1]

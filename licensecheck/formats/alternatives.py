@@ -144,7 +144,7 @@ def _cells(row: Row, uses: tuple[str, ...]) -> list[str]:
 
 def render_plain(outcome: Outcome) -> str:
     uses = outcome.report.uses
-    header = ("#", "MODEL", "LICENSE", "DOWNLOADS", *(u.upper() for u in uses), "REASON")
+    header = ("#", "MODEL", "LICENCE", "DOWNLOADS", *(u.upper() for u in uses), "REASON")
     table = [header] + [
         (
             str(i),
