@@ -226,6 +226,7 @@ def test_no_output_of_any_command_or_format_holds_a_secret(
             "HF_TOKEN": TOKEN,
             "HF_HOME": str(tmp_path / "hf-home"),
             "HF_HUB_CACHE": str(tmp_path / "hf-cache"),
+            "LICENSECHECK_CACHE_DIR": str(tmp_path / "lc-cache"),
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "NO_PROXY": "127.0.0.1,localhost",
             "LICENSECHECK_HUB_TIMEOUT": "2",
@@ -241,6 +242,8 @@ def test_no_output_of_any_command_or_format_holds_a_secret(
     commands |= {
         "audit-markdown": ["audit", *models, *plain, "--output", str(tmp_path / "report.md")],
         "audit-basic": ["audit", *models, *basic, "--format", "json"],
+        # a commit-pinned model: its model_info answer is kept on disk
+        "audit-basic-pinned": ["audit", f"leak/card@{echo_hub.sha('leak/card')}", *basic],
         "sbom-cyclonedx": ["sbom", *models, *basic, "--format", "cyclonedx-json"],
         "explain": ["explain", "leak/card", *plain, "--use", "commercial"],
         "notice": ["notice", *models, *plain],
@@ -270,6 +273,15 @@ def test_no_output_of_any_command_or_format_holds_a_secret(
     assert len(written) == 2
     for path in written:
         assert leaks(path.read_text(encoding="utf-8")) == [], path
+    # Nor does what licensecheck keeps on disk hold the user's credentials: the kept
+    # model_info answers (written for the mirror behind basic auth too) record a digest of
+    # the endpoint, never its password. (They do hold the card as the Hub serves it, like
+    # the HF cache's README.md: the repository's own text, not the user's secret.)
+    kept = sorted((tmp_path / "lc-cache").rglob("*"))
+    assert [p for p in kept if p.parent.name == "hub-info"]
+    for path in [p for p in kept if p.is_file()]:
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert [s for s in leaks(text) if s in (TOKEN, PASSWORD, BASIC)] == [], path
 
     # The secrets were really there to leak: the token went out and came back, the card and
     # NOTICE texts reached the reports (redacted), the endpoint's password was in messages.

@@ -107,6 +107,12 @@ class HubInfo:
 # --- kept on disk: `<cache>/hub-info/<digest>.json`, per endpoint, repo and commit sha -------
 
 
+def _endpoint_key(endpoint: str) -> str:
+    """What an entry records of its endpoint: a digest, since a mirror's URL may carry a
+    user name and password (`https://user:pass@mirror`), which never go to disk."""
+    return hashlib.sha256(endpoint.encode()).hexdigest()
+
+
 def kept_info_path(root: Path | None, endpoint: str, repo_id: str, sha: str) -> Path | None:
     if root is None:
         return None
@@ -126,7 +132,7 @@ def read_kept_info(root: Path | None, endpoint: str, repo_id: str, sha: str) -> 
         return None
     if not isinstance(data, dict) or data.get("format") != INFO_FORMAT:
         return None
-    if data.get("endpoint") != endpoint or data.get("repo") != repo_id.lower():
+    if data.get("endpoint") != _endpoint_key(endpoint) or data.get("repo") != repo_id.lower():
         return None
     info = HubInfo.from_json(data.get("info"))
     return info if info is not None and info.sha == sha else None
@@ -138,7 +144,7 @@ def write_kept_info(root: Path | None, endpoint: str, repo_id: str, info: HubInf
     path = kept_info_path(root, endpoint, repo_id, info.sha)
     if path is None:
         return
-    entry = {"format": INFO_FORMAT, "endpoint": endpoint, "repo": repo_id.lower()}
+    entry = {"format": INFO_FORMAT, "endpoint": _endpoint_key(endpoint), "repo": repo_id.lower()}
     entry["info"] = info.to_json()
     try:
         text = json.dumps(entry, sort_keys=True, default=str)
