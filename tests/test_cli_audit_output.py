@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from licensecheck.audit import ProgressEvent
-from licensecheck.cli import options, output
+from licensecheck.cli import compose, options, output
 from licensecheck.cli.options import ModelOptions
 from licensecheck.errors import PolicyError, SourceError, UsageError
 from licensecheck.results import AuditReport, ModelError, ModelResult, PolicyInfo, UseVerdict
@@ -109,7 +109,7 @@ def test_offline_switches(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_timeouts_and_dates_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LICENSECHECK_HUB_TIMEOUT", "nope")
     with pytest.raises(UsageError, match="LICENSECHECK_HUB_TIMEOUT"):
-        options.build_source(ModelOptions())
+        compose.build_source(ModelOptions())
     monkeypatch.setenv("LICENSECHECK_TODAY", "2030-02-03")
     assert str(options.today()) == "2030-02-03"
     monkeypatch.setenv("LICENSECHECK_TODAY", "tomorrow")

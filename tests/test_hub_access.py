@@ -414,7 +414,7 @@ def test_the_cache_folder_is_the_clients(tmp_path: Path, variables: dict[str, st
 
 
 def test_huggingface_hubs_timeouts_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    from licensecheck.cli.options import hub_budget
+    from licensecheck.cli.compose import hub_budget
 
     for name in ("LICENSECHECK_HUB_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_ETAG_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)

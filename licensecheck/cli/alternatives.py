@@ -17,18 +17,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from licensecheck.alternatives import SORTS
+from licensecheck.cli.compose import build_source, load_kb, make_auditor, resolve_policy
 from licensecheck.cli.options import (
     EXIT_FAIL,
     EXIT_OK,
     ModelOptions,
-    build_source,
     choose_format,
     guarded,
     is_offline,
-    load_kb,
-    make_auditor,
     model_options,
-    resolve_policy,
     resolve_uses,
 )
 from licensecheck.cli.output import is_terminal, progress, terminal_width, use_color, write_report

@@ -10,16 +10,15 @@ from typing import Any
 
 import click
 
+from licensecheck.cli.compose import audit_refs, note_ignored_waivers
 from licensecheck.cli.options import (
     ModelOptions,
-    audit_refs,
     choose_format,
     endpoint,
     exit_status,
     guarded,
     is_offline,
     model_options,
-    note_ignored_waivers,
 )
 from licensecheck.cli.output import is_terminal, table_width, use_color, write_report
 

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from licensecheck.cli.compose import build_source, load_kb, resolve_policy
 from licensecheck.cli.options import (
     ModelOptions,
-    build_source,
     exit_status,
     guarded,
-    load_kb,
     model_options,
-    resolve_policy,
     resolve_uses,
     today,
 )

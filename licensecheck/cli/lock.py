@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from licensecheck.cli import project
+from licensecheck.cli.compose import build_source, make_auditor
 from licensecheck.cli.options import (
     EXIT_ERROR,
     EXIT_OK,
     ModelOptions,
-    build_source,
     guarded,
     is_offline,
-    make_auditor,
     model_options,
     resolve_uses,
 )

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from licensecheck.cli.options import ModelOptions, build_source, is_offline
+from licensecheck.cli.compose import build_source
+from licensecheck.cli.options import ModelOptions, is_offline
 from licensecheck.errors import UsageError
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def policy_for(opts: ModelOptions, kb: KnowledgeBase, root: Path) -> Policy:
 
     The loaded policy is kept in the user cache while its files are unchanged (the warm path
     then parses and validates no YAML)."""
-    from licensecheck.cli.options import resolve_policy
+    from licensecheck.cli.compose import resolve_policy
     from licensecheck.policy.load import find_config
 
     explicit = opts.policy or opts.preset

@@ -20,16 +20,14 @@ from typing import Any
 
 import click
 
+from licensecheck.cli.compose import audit_refs, load_kb, make_auditor
 from licensecheck.cli.options import (
     F,
     ModelOptions,
-    audit_refs,
     document_status,
     endpoint,
     guarded,
     is_offline,
-    load_kb,
-    make_auditor,
     model_options,
     resolve_uses,
 )

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from licensecheck.cli.compose import make_auditor, note_ignored_waivers
 from licensecheck.cli.options import (
     EXIT_ERROR,
     EXIT_FAIL,
@@ -40,9 +41,7 @@ from licensecheck.cli.options import (
     exit_status,
     guarded,
     is_offline,
-    make_auditor,
     model_options,
-    note_ignored_waivers,
     resolve_uses,
     today,
 )
