@@ -19,6 +19,7 @@ import pytest
 from _scan_support import metadata_lock_entry
 from click.testing import CliRunner
 
+import licensecheck
 from licensecheck import discovery, lockfile
 from licensecheck.cli.main import main
 from licensecheck.discovery.cache import DiscoveryCache
@@ -76,8 +77,11 @@ PROBE = (
 def _run(*args: str) -> tuple[int, str, set[str]]:
     """`licensecheck ARGS` as a fresh process in the working directory: its exit status,
     stdout and which of the audit's, knowledge base's and policy's modules it imported."""
+    # The same licensecheck as this process (the source tree), not another installed copy:
+    # a different package is a different fingerprint, so it could never replay.
+    env = {**os.environ, "PYTHONPATH": str(Path(licensecheck.__file__).parent.parent)}
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=120, env=env
     )
     loaded = proc.stderr.rsplit("LOADED:", 1)[-1].strip()
     return proc.returncode, proc.stdout, set(filter(None, loaded.split(",")))
