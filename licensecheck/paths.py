@@ -298,7 +298,14 @@ def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, private: bool = False, durable: bool = False) -> None:
+def write_atomic(
+    path: Path,
+    data: bytes,
+    *,
+    private: bool = False,
+    durable: bool = False,
+    temporary: Path | None = None,
+) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never half
     of one: a temporary file beside it (named by process and thread), then `os.replace`.
     The folder is made if needed; an interruption (Ctrl-C included) leaves the old file
@@ -306,11 +313,14 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False, durable: boo
     private repo or a policy; otherwise a file being replaced keeps its mode, and a new one
     is as the umask allows, as huggingface_hub leaves the files of a shared HF cache.
     `durable`: on disk (fsync) before it replaces the old file, for what a user keeps (the
-    lock), not for a cache. OSError when it cannot be written."""
+    lock), not for a cache. `temporary`: the temporary file's own name where a layout
+    prescribes one (the HF cache's `blobs/<etag>.<random>.incomplete`). OSError when it
+    cannot be written."""
     import threading
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    if temporary is None:
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(temporary, flags | getattr(os, "O_NOFOLLOW", 0), 0o600 if private else 0o666)

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from licensecheck import paths
 from licensecheck.sources.refs import is_sha
 
 MAX_REDIRECTS = 5
@@ -359,15 +360,7 @@ def replace_from_incomplete(blobs: Path, etag: str, data: bytes, target: Path) -
     huggingface_hub gives its own partial downloads, which `scan_cache_dir` reports and
     `hf cache` tools clean up if this process is killed before the `os.replace`."""
     temporary = blobs / f"{etag}.{uuid.uuid4().hex[:8]}.incomplete"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(temporary, flags | getattr(os, "O_NOFOLLOW", 0), 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temporary, target)
-    finally:
-        if os.path.lexists(temporary):
-            os.unlink(temporary)
+    paths.write_atomic(target, data, temporary=temporary)
 
 
 def tag_cache(cache_dir: Path) -> None:
