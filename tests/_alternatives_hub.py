@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from _mixed_hub import mixed_env
 from hub_server import HubServer, corpus_license, make_card
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
@@ -183,13 +184,5 @@ def populate_alternatives(hub: HubServer) -> None:
 
 
 def alternatives_env(cache: Path) -> dict[str, str]:
-    cache.mkdir(parents=True, exist_ok=True)
-    return {
-        "HF_HUB_CACHE": str(cache),
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
-        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "LICENSECHECK_HUB_TIMEOUT": "2",
-        "LICENSECHECK_TODAY": "2026-01-15",
-    }
+    """The mixed Hub's CLI environment (`_mixed_hub.mixed_env`), with the date pinned."""
+    return {**mixed_env(cache), "LICENSECHECK_TODAY": "2026-01-15"}
